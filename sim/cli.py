@@ -1,0 +1,209 @@
+"""Command line: ``python -m sim [scenario=<name>] [key=value ...]`` (Hydra).
+
+Before Hydra creates a run directory, :func:`preflight` composes the configuration and validates it (keys, types,
+ranges, dates, scenario names, seeds tables), so bad input ends with one line on stderr, exit status 2 and nothing
+written. Errors found later remove the half-written run directory.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import hydra
+import numpy as np
+import pandas as pd
+from hydra import compose, initialize_config_dir
+from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.calendar import month_label
+from sim.config import RunConfig, register_configs
+from sim.data.seeds import load_seeds
+from sim.dynamics.terms import TERMS
+from sim.dynamics.world import build_world
+from sim.errors import SimInputError
+from sim.paths import CONF_DIR
+from sim.reporting.tables import write_tables
+from sim.runners.ensemble import Ensemble, run_ensemble
+from sim.validation import to_run_config, validate_run_config
+
+register_configs()
+
+SKIP_PREFLIGHT = (
+    "--help",
+    "-h",
+    "--hydra-help",
+    "--info",
+    "-i",
+    "--cfg",
+    "-c",
+    "--shell-completion",
+    "-sc",
+    "--package",
+    "-p",
+    "--resolve",
+    "--version",
+)
+
+
+def scenarios() -> dict[str, str]:
+    """Scenario names and their one-line questions, from ``conf/scenario/*.yaml``."""
+    out = {}
+    for path in sorted((CONF_DIR / "scenario").glob("*.yaml")):
+        question = ""
+        for line in path.read_text().splitlines():
+            if line.startswith("question:"):
+                question = line.split(":", 1)[1].strip()
+        out[path.stem] = question
+    return out
+
+
+def _known_key(key: str) -> None:
+    """Raise if ``key`` (dotted) is not a field of :class:`RunConfig` (dict-valued fields accept any sub-key)."""
+    node = OmegaConf.structured(RunConfig)
+    parts = key.split(".")
+    for depth, part in enumerate(parts):
+        if OmegaConf.is_dict(node) and part in node:
+            child = node._get_node(part)
+            if child is not None and OmegaConf.is_dict(child) and not child._metadata.object_type:
+                return  # free-form dict (targets, anchor_levers): any sub-key
+            node = node[part] if OmegaConf.is_config(node[part]) else None
+            if node is None and depth < len(parts) - 1:
+                break
+            if node is None:
+                return
+            continue
+        here = ".".join(parts[:depth]) or "top level"
+        allowed = ", ".join(sorted(node.keys())) if OmegaConf.is_dict(node) else "none"
+        raise SimInputError(key, part, f"unknown key; keys allowed at {here}: {allowed}")
+    if node is not None and OmegaConf.is_config(node):
+        raise SimInputError(key, "", "expected a single value, not a group; name one of its keys")
+
+
+def _compose(overrides: list[str]) -> DictConfig:
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return compose("config", overrides=overrides)
+
+
+def _explain(err: Exception) -> SimInputError:
+    """One-line version of a Hydra/OmegaConf composition error."""
+    cause: BaseException | None = err
+    while cause is not None:
+        if isinstance(cause, OmegaConfBaseException) and getattr(cause, "full_key", None):
+            msg = str(getattr(cause, "msg", cause)).splitlines()[0]
+            return SimInputError(str(cause.full_key), getattr(cause, "value", None), msg)
+        cause = cause.__cause__
+    return SimInputError("overrides", "", str(err).splitlines()[0])
+
+
+def check_config(cfg: DictConfig) -> RunConfig:
+    """Validate a composed config completely (types, ranges, seeds, lever plan); return it typed."""
+    run = to_run_config(cfg)
+    validate_run_config(run)
+    world = build_world(load_seeds(run.seeds_dir or None), run)
+    if run.focus not in world.iso3:
+        raise SimInputError("focus", run.focus, "expected the ISO3 code of a CELAC state (e.g. COL)")
+    return run
+
+
+def preflight(argv: list[str]) -> None:
+    """Validate the command line's overrides (every value of a sweep) before Hydra writes anything."""
+    if any(a.split("=")[0] in SKIP_PREFLIGHT for a in argv):
+        return
+    overrides = [a for a in argv if not a.startswith("-")]
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except HydraException as err:
+        raise SimInputError("overrides", " ".join(overrides), str(err).splitlines()[0]) from None
+    variants: list[list[str]] = [[]]
+    base: list[str] = []
+    for o in parsed:
+        key = o.get_key_element()
+        if key.startswith("hydra") or o.input_line.startswith("hydra/"):
+            base.append(o.input_line)
+            continue
+        values = list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.get_value_element_as_str()]
+        name = key.lstrip("+~")
+        if name == "scenario":
+            known = scenarios()
+            for v in values:
+                if v not in known:
+                    raise SimInputError("scenario", v, f"expected one of {', '.join(known)}")
+        elif not o.is_add() and not o.is_delete():
+            _known_key(name)
+        prefix = key + "="
+        variants = [[*v, prefix + values[0]] for v in variants]
+        for extra in values[1:]:
+            variants.append([prefix + extra])
+    first = variants[0]
+    for variant in variants:
+        varied = {v.split("=", 1)[0] for v in variant}
+        line = base + variant + [v for v in first if v.split("=", 1)[0] not in varied]
+        try:
+            cfg = _compose(line)
+        except (HydraException, OmegaConfBaseException) as err:
+            raise _explain(err) from None
+        check_config(cfg)
+
+
+def _focus_contributions(ens: Ensemble) -> pd.DataFrame:
+    """Per-replication monthly contributions of the focus state (for the mechanism figure)."""
+    world, traj = ens.world, ens.trajectory
+    i = world.iso3.index(ens.config.focus)
+    c = traj.contributions[:, :, :, i]  # (months, terms, runs)
+    months, terms, runs = c.shape
+    return pd.DataFrame(
+        {
+            "replication": np.tile(traj.runs, months * terms),
+            "date": np.repeat([month_label(int(m)) for m in traj.months[1:]], terms * runs),
+            "iso3": ens.config.focus,
+            "term": np.tile(np.repeat(np.array(TERMS), runs), months),
+            "value": c.ravel(),
+        }
+    )
+
+
+def execute(cfg: DictConfig, out: Path) -> Path:
+    """Run the ensemble for ``cfg`` and write tables and figures into ``out``."""
+    run = check_config(cfg)
+    ens = run_ensemble(run, progress=True)
+    config = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(config, dict)
+    tables = write_tables(ens.trajectory, ens.world, config, out)
+    if run.plots:
+        from sim.reporting.figures import plot_all
+
+        names = dict(zip(ens.world.iso3, ens.world.names, strict=True))
+        plot_all(tables["timeseries"], _focus_contributions(ens), out / "figures", names, focus=run.focus)
+    return out
+
+
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
+def app(cfg: DictConfig) -> None:
+    """Hydra task: one ensemble per job."""
+    out = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        execute(cfg, out)
+    except SimInputError as err:
+        shutil.rmtree(out, ignore_errors=True)
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    print(f"run directory: {out}")
+
+
+def main() -> None:
+    """Entry point of ``python -m sim``."""
+    try:
+        preflight(sys.argv[1:])
+    except SimInputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+    app()

@@ -1,0 +1,1 @@
+"""Loading and validation of the calibration tables in ``seeds/``."""

@@ -1,0 +1,45 @@
+"""The dynamic state of many runs at once: every field has shape ``(runs, states)``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+
+@dataclass
+class State:
+    """State variables (units in comments). ``runs`` is replications x parameter sets, flattened."""
+
+    alignment: np.ndarray  # [-1, 1]: -1 fully with the US, +1 fully with China
+    approval: np.ndarray  # share of the public approving of the government, [0, 1]
+    ideology: np.ndarray  # government left-right, [-1, 1]
+    opposition: np.ndarray  # challenger bloc left-right, [-1, 1]
+    elite: np.ndarray  # elite and opposition attitude toward China vs the US, [-1, 1]
+    lockin: np.ndarray  # Chinese infrastructure/finance stock, % of GDP
+    security: np.ndarray  # security-tie index with the US, [0, 1]
+    arms: np.ndarray  # 0/1: buys US arms
+    export_us: np.ndarray  # fraction of goods exports to the US
+    export_cn: np.ndarray
+    import_us: np.ndarray  # fraction of goods imports from the US
+    import_cn: np.ndarray
+    residual: np.ndarray  # structural position (target of the residual term), alignment units
+    bri: np.ndarray  # bool: Belt and Road member
+    prc: np.ndarray  # bool: recognises Beijing (else Taipei)
+    leader_changed: np.ndarray  # bool: the government differs from the one in office at the anchor
+    next_election: np.ndarray  # int month index of the next election
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.alignment.shape  # type: ignore[return-value]
+
+    def copy(self) -> State:
+        return State(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+    def row(self, run: int) -> State:
+        """The state of one run (keeps the leading axis, length 1)."""
+        return State(**{f.name: getattr(self, f.name)[run : run + 1].copy() for f in fields(self)})
+
+    @staticmethod
+    def concatenate(states: list[State]) -> State:
+        return State(**{f.name: np.concatenate([getattr(s, f.name) for s in states]) for f in fields(State)})

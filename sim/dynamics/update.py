@@ -1,0 +1,224 @@
+"""The one update function: advance every run one month.
+
+:func:`step` is the single source of truth for the dynamics: the Mesa model calls it with one run, the batched
+engine with thousands, the dashboard with one run at a time. Random numbers come in as uniforms ``u`` of shape
+``(R, DRAWS, N)``, drawn by the caller from each run's own generator, so a run's path depends only on its seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtri
+
+from sim.config import Params
+from sim.dynamics.levers import LEVER_INDEX
+from sim.dynamics.state import State
+from sim.dynamics.terms import (
+    DETERMINISTIC_TERMS,
+    TERMS,
+    dependence,
+    deterministic_terms,
+    hosted_per_month,
+    ideology_target,
+    lever,
+    middle_power,
+    neighbour_mean,
+    security_target,
+    sigmoid,
+    structural_residual,
+)
+from sim.dynamics.world import World
+
+DRAWS: tuple[str, ...] = ("shock", "approval", "bri_join", "bri_exit", "recognition", "election", "winner")
+"""Purposes of the uniform draws, in the order of the draw axis."""
+U_SHOCK, U_APPROVAL, U_JOIN, U_EXIT, U_RECOGNITION, U_ELECTION, U_WINNER = range(len(DRAWS))
+
+EVENTS: tuple[str, ...] = ("bri_join", "bri_exit", "recognition_switch", "election", "government_change")
+
+
+@dataclass
+class StepResult:
+    """What one month produced: the new state, each term's contribution ``(K, R, N)`` and event masks ``(R, N)``."""
+
+    state: State
+    contributions: np.ndarray
+    events: dict[str, np.ndarray]
+
+
+def _normal(u: np.ndarray) -> np.ndarray:
+    return ndtri(np.clip(u, 1e-12, 1.0 - 1e-12))
+
+
+def initial_state(w: World, p: Params, runs: int, dtype: type = np.float64) -> State:
+    """The state at the start of the anchor month, identical for every run.
+
+    Alignment starts at the calibrated index (a weighted mean of a UN-vote, a trade, a security and an institutional
+    component); the structural residual is then set so that the deterministic terms balance under the anchor month's
+    levers, so change comes from events, levers, elections and stocks rather than from an arbitrary start.
+    """
+    n = w.n_states
+    ones = np.ones((runs, n), dtype=dtype)
+    d_us = w.openness * 0.5 * (w.export_us + w.import_us) + w.remittances
+    d_cn = w.openness * 0.5 * (w.export_cn + w.import_cn)
+    economic = (d_cn - d_us) / (d_cn + d_us)
+    sec = security_target(w.arms0, w, p)
+    institutional = 0.5 * w.bri0 - 0.5 * (~w.prc0)
+    weights = (p.index_diplomatic, p.index_economic, p.index_security, p.index_institutional)
+    total = sum(weights)
+    alignment = (
+        weights[0] * w.diplomatic + weights[1] * economic - weights[2] * sec + weights[3] * institutional
+    ) / total
+    lv = w.plan[0]
+    hosted_us, hosted_cn = hosted_per_month(w, lv)
+    elite = np.clip(p.elite_gain * (hosted_cn - hosted_us) / np.maximum(p.elite_decay, 1e-9), -1.0, 1.0)
+    s = State(
+        alignment=ones * alignment,
+        approval=ones * w.approval0,
+        ideology=ones * w.ideology0,
+        opposition=ones * w.opposition0,
+        elite=ones * elite,
+        lockin=ones * w.cn_stock_pct,
+        security=ones * sec,
+        arms=ones * w.arms0,
+        export_us=ones * w.export_us,
+        export_cn=ones * w.export_cn,
+        import_us=ones * w.import_us,
+        import_cn=ones * w.import_cn,
+        residual=ones * 0.0,
+        bri=np.broadcast_to(w.bri0, (runs, n)).copy(),
+        prc=np.broadcast_to(w.prc0, (runs, n)).copy(),
+        leader_changed=np.zeros((runs, n), dtype=bool),
+        next_election=np.broadcast_to(w.first_election, (runs, n)).copy(),
+    )
+    terms = deterministic_terms(s, w, p, lv, 0)
+    pull = sum(terms[name] for name in DETERMINISTIC_TERMS)
+    s.residual = (s.alignment - pull / p.w_residual).astype(dtype)
+    return s
+
+
+def step(s: State, t: int, w: World, p: Params, lv: np.ndarray, u: np.ndarray) -> StepResult:
+    """Advance month ``t`` (offset from the anchor) for every run.
+
+    ``lv`` holds the month's lever values ``(levers, N)`` or ``(R, levers, N)``; ``u`` the uniforms ``(R, DRAWS, N)``.
+    Order within the month: alignment terms (on the state at the start of the month), then stocks, approval,
+    governments (scripted or elected), recognition, BRI exit and BRI accession.
+    """
+    a = s.alignment
+    terms = deterministic_terms(s, w, p, lv, t)
+    terms["structural_residual"] = structural_residual(s, p)
+    deterministic = sum(terms[name] for name in TERMS[:-1])
+    new_a = np.clip(a + deterministic + p.shock_sd * _normal(u[:, U_SHOCK]), -1.0, 1.0)
+    terms["shock"] = new_a - a - deterministic  # the shock absorbs the clip at +-1: contributions sum exactly
+    contributions = np.stack([terms[name] for name in TERMS])
+
+    # trade shares drift toward the levers and the alignment (partners follow politics slowly)
+    tilt = p.alignment_trade_tilt * a
+    rate = p.trade_adjust_rate
+    ex_us = s.export_us + rate * (
+        w.export_us * np.maximum(1 - p.tariff_elasticity * lever(lv, "us.tariff"), 0) * (1 - tilt) - s.export_us
+    )
+    ex_cn = s.export_cn + rate * (w.export_cn * (1 + lever(lv, "china.import_pledge")) * (1 + tilt) - s.export_cn)
+    im_us = s.import_us + rate * (w.import_us * (1 - tilt) - s.import_us)
+    im_cn = s.import_cn + rate * (w.import_cn * (1 + tilt) - s.import_cn)
+    ex_scale = np.maximum(ex_us + ex_cn, 1.0)
+    im_scale = np.maximum(im_us + im_cn, 1.0)
+
+    # stocks: elite attitudes, lock-in, security ties
+    hosted_us, hosted_cn = hosted_per_month(w, lv)
+    elite = np.clip(s.elite + p.elite_gain * (hosted_cn - hosted_us) - p.elite_decay * s.elite, -1.0, 1.0)
+    lockin = s.lockin * (1 - p.lockin_decay) + terms["_cn_finance"] / 12.0
+    arms = np.where(np.isnan(w.scripted_arms[t]), s.arms, w.scripted_arms[t])
+    security = s.security + p.security_adjust_rate * (security_target(arms, w, p) - s.security)
+
+    # approval: reversion, rally round the flag under resisted pressure, noise
+    rally = p.rally_effect * terms["_pressure"] * (1 - terms["_compliance"])
+    approval = np.clip(
+        s.approval
+        + p.approval_reversion * (p.approval_baseline - s.approval)
+        + rally
+        + p.approval_noise * _normal(u[:, U_APPROVAL]),
+        0.02,
+        0.98,
+    )
+
+    # governments: dated changes during the history, elections afterwards
+    ideology = s.ideology.copy()
+    opposition = s.opposition.copy()
+    leader_changed = s.leader_changed.copy()
+    next_election = s.next_election
+    month = w.anchor + t
+    scripted = w.scripted_ideology[t]
+    has_script = ~np.isnan(scripted)
+    election = (next_election == month) & (month > w.present)
+    gov_change = np.broadcast_to(has_script, a.shape).copy()
+    if has_script.any():
+        ideology = np.where(has_script, scripted, ideology)
+    if election.any():
+        keep = u[:, U_ELECTION] < sigmoid(p.election_approval_slope * (s.approval - 0.5) + p.election_incumbency)
+        noise = p.election_ideology_noise * _normal(u[:, U_WINNER])
+        winner = np.where(keep, ideology + 0.5 * noise, opposition + noise)
+        lost = election & ~keep
+        opposition = np.where(lost, s.ideology, opposition)
+        ideology = np.where(election, np.clip(winner, -1.0, 1.0), ideology)
+        gov_change |= lost
+        next_election = np.where(election, next_election + np.rint(12 * p.term_years).astype(np.int64), next_election)
+    leader_changed |= gov_change
+    approval = np.where(gov_change, p.approval_honeymoon, approval)
+
+    # recognition: Taipei -> Beijing and back (leaving Beijing ends BRI membership)
+    to_prc = ~s.prc & (
+        u[:, U_RECOGNITION] < p.recognition_switch_rate * sigmoid((a - p.recognition_switch_threshold) / 0.1)
+    )
+    to_roc = s.prc & (u[:, U_RECOGNITION] < p.recognition_back_rate * sigmoid((p.recognition_back_threshold - a) / 0.1))
+    prc = (s.prc | to_prc) & ~to_roc
+
+    # BRI: exit under US pressure where the state complies; accession when the government finds it worthwhile,
+    # it recognises Beijing and China offers (the offer peaks at summits and forums)
+    d_us, _ = dependence(s, w)
+    exit_hazard = p.bri_exit_rate * lever(lv, "us.bri_exit_pressure") * terms["_compliance"]
+    leaves = s.bri & ((u[:, U_EXIT] < exit_hazard) | to_roc)
+    bri_neighbours = neighbour_mean(s, w, p, s.bri.astype(a.dtype))
+    utility = (
+        (a - p.bri_join_threshold) / p.bri_join_scale
+        + p.bri_join_ideology * ideology_target(s, w, t)
+        + p.bri_join_diffusion * (bri_neighbours - 0.5)
+        - p.bri_join_hedging * middle_power(w, p)
+        - p.bri_join_dependence * d_us
+        - p.bri_join_us_pressure * lever(lv, "us.bri_exit_pressure")
+    )
+    join_hazard = p.bri_join_rate * lever(lv, "china.bri_offer") * sigmoid(utility)
+    joins = ~s.bri & s.prc & prc & (u[:, U_JOIN] < join_hazard)
+    bri = (s.bri & ~leaves) | joins
+
+    new = State(
+        alignment=new_a,
+        approval=approval,
+        ideology=ideology,
+        opposition=opposition,
+        elite=elite,
+        lockin=lockin,
+        security=security,
+        arms=arms,
+        export_us=ex_us / ex_scale,
+        export_cn=ex_cn / ex_scale,
+        import_us=im_us / im_scale,
+        import_cn=im_cn / im_scale,
+        residual=s.residual,
+        bri=bri,
+        prc=prc,
+        leader_changed=leader_changed,
+        next_election=next_election,
+    )
+    events = {
+        "bri_join": joins,
+        "bri_exit": leaves,
+        "recognition_switch": to_prc | to_roc,
+        "election": election,
+        "government_change": gov_change,
+    }
+    return StepResult(new, contributions, events)
+
+
+__all__ = ["DRAWS", "EVENTS", "LEVER_INDEX", "StepResult", "initial_state", "step"]

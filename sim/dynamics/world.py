@@ -1,0 +1,212 @@
+"""The world a run lives in: calibrated per-state arrays, neighbour matrices, schedules and the lever plan.
+
+Built once per configuration from the validated seeds (:mod:`sim.data.seeds`); shared by every replication.
+All per-state arrays have shape ``(states,)`` in :data:`~sim.data.seeds.CELAC_ISO3` order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from sim.calendar import month_of, parse_month
+from sim.config import RunConfig
+from sim.data.seeds import CELAC_ISO3, SeedTables
+from sim.dynamics.levers import build_lever_plan
+from sim.errors import SimInputError
+
+SUBREGIONS = ("north_america", "central_america", "caribbean", "south_america")
+ARMS_EVENTS = {"arms_purchases_halted": 0.0, "arms_purchases_resumed": 1.0}
+"""Timeline events that switch a state's US arms purchases (value after the event)."""
+
+
+@dataclass(frozen=True)
+class World:
+    """Static inputs of the dynamics (units in comments)."""
+
+    iso3: tuple[str, ...]
+    names: tuple[str, ...]
+    subregion: tuple[str, ...]
+    anchor: int  # month index of the first simulated month
+    present: int  # last month of the history (the seeds' present)
+    start: int  # first month the scenario's levers apply and outputs are recorded
+    end: int  # last simulated month
+    gdp_bn: np.ndarray  # USD bn
+    openness: np.ndarray  # (exports + imports) / GDP, fraction
+    export_us: np.ndarray  # fraction of goods exports, calibrated
+    export_cn: np.ndarray
+    import_us: np.ndarray  # fraction of goods imports, calibrated
+    import_cn: np.ndarray
+    remittances: np.ndarray  # fraction of GDP
+    us_aid_pct: np.ndarray  # % of GDP per year at the calibrated level
+    cn_flow_pct: np.ndarray  # % of GDP per year, mean 2012-2021
+    cn_stock_pct: np.ndarray  # % of GDP, accumulated 2000-2021
+    elite_share: np.ndarray  # share of region-wide hosted politicians going to each state (sums to 1)
+    nato: np.ndarray  # 0/1
+    trade_agreement: np.ndarray  # 0/1
+    arms0: np.ndarray  # 0/1: buys US arms at the anchor
+    scripted_arms: np.ndarray  # (months, states): NaN, or 0/1 when arms purchases halt/resume that month
+    neighbours: np.ndarray  # (states, states), row-normalised (land 1, maritime 0.5)
+    subregion_peers: np.ndarray  # (states, states), row-normalised same-subregion matrix without self
+    diplomatic: np.ndarray  # UN-vote position: -1 at the US ideal point, +1 at China's (clipped)
+    bri0: np.ndarray  # bool, member at the anchor
+    prc0: np.ndarray  # bool, recognises Beijing at the anchor
+    ideology0: np.ndarray  # government left-right at the anchor, [-1, 1]
+    leader0: tuple[str, ...]
+    opposition0: np.ndarray  # challenger bloc left-right, [-1, 1]
+    approval0: np.ndarray  # fraction
+    first_election: np.ndarray  # int month index of the next election after the present
+    scripted_ideology: np.ndarray  # (months, states): NaN, or the ideology of a government taking office that month
+    scripted_leader: dict[tuple[int, int], str]  # (month offset, state) -> leader taking office
+    us_ideology: np.ndarray  # (months,) ideology of the US administration
+    cn_ideology: np.ndarray  # (months,) ideology of China's leadership
+    plan: np.ndarray  # (months, levers, states) lever values
+
+    @property
+    def n_states(self) -> int:
+        return len(self.iso3)
+
+    @property
+    def n_months(self) -> int:
+        return self.end - self.anchor + 1
+
+    @property
+    def record_from(self) -> int:
+        """Offset of the first recorded month (the scenario start) from the anchor."""
+        return self.start - self.anchor
+
+
+def _num(seeds: SeedTables, variable: str) -> np.ndarray:
+    return np.array([float(seeds.value(c, variable)) for c in CELAC_ISO3])  # type: ignore[arg-type]
+
+
+def _row_normalise(matrix: np.ndarray) -> np.ndarray:
+    totals = matrix.sum(axis=1, keepdims=True)
+    return np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
+
+
+def _government_schedule(
+    seeds: SeedTables, anchor: int, present: int, months: int
+) -> tuple[np.ndarray, tuple[str, ...], np.ndarray, dict[tuple[int, int], str], np.ndarray, np.ndarray]:
+    """Governments in office at the anchor, dated changes up to the present, and the powers' ideologies."""
+    n = len(CELAC_ISO3)
+    ideology0 = np.full(n, np.nan)
+    leader0 = [""] * n
+    scripted = np.full((months, n), np.nan)
+    leaders: dict[tuple[int, int], str] = {}
+    powers = {"USA": np.full(months, np.nan), "CHN": np.full(months, np.nan)}
+    for gov in seeds.governments:
+        month = month_of(gov.took_office)
+        if gov.iso3 in powers:
+            series = powers[gov.iso3]
+            series[max(month - anchor, 0) :] = gov.ideology if month <= present else series[max(month - anchor, 0) :]
+            continue
+        i = CELAC_ISO3.index(gov.iso3)
+        if month < anchor:
+            ideology0[i], leader0[i] = gov.ideology, gov.leader
+        elif month <= present:
+            scripted[month - anchor, i] = gov.ideology
+            leaders[(month - anchor, i)] = gov.leader
+    for i, code in enumerate(CELAC_ISO3):
+        if np.isnan(ideology0[i]):
+            raise SimInputError("seeds/governments.csv", code, "needs a government in office before the anchor month")
+    for code, series in powers.items():
+        if np.isnan(series).any():
+            raise SimInputError("seeds/governments.csv", code, "needs a government in office at the anchor month")
+    return ideology0, tuple(leader0), scripted, leaders, powers["USA"], powers["CHN"]
+
+
+def _in_force(joined: object, left: object, anchor_day: date) -> bool:
+    return isinstance(joined, date) and joined < anchor_day and not (isinstance(left, date) and left < anchor_day)
+
+
+def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
+    """Assemble the :class:`World` for ``cfg`` (validates the time window against the history)."""
+    anchor = parse_month(cfg.history.anchor, "history.anchor")
+    present = parse_month(cfg.history.present, "history.present")
+    start = parse_month(cfg.start, "start")
+    end = parse_month(cfg.end, "end")
+    if start < anchor:
+        raise SimInputError("start", cfg.start, f"expected a month from the calibration anchor {cfg.history.anchor} on")
+    if end < start:
+        raise SimInputError("end", cfg.end, f"expected a month not before start {cfg.start}")
+    if present < anchor:
+        raise SimInputError("history.present", cfg.history.present, "expected a month not before history.anchor")
+    months = end - anchor + 1
+    n = len(CELAC_ISO3)
+    anchor_day = date(anchor // 12, anchor % 12 + 1, 1)
+
+    gdp = _num(seeds, "gdp_usd_bn")
+    sub = tuple(str(seeds.value(c, "subregion")) for c in CELAC_ISO3)
+    for code, region in zip(CELAC_ISO3, sub, strict=False):
+        if region not in SUBREGIONS:
+            raise SimInputError(f"seeds/figures subregion ({code})", region, f"expected one of {', '.join(SUBREGIONS)}")
+    adjacency = np.zeros((n, n))
+    for a, b, kind in seeds.neighbours:
+        adjacency[CELAC_ISO3.index(a), CELAC_ISO3.index(b)] = 1.0 if kind == "land" else 0.5
+    peers = np.array([[1.0 if sub[i] == sub[j] and i != j else 0.0 for j in range(n)] for i in range(n)])
+
+    ip_us = float(seeds.value("USA", "unga_ideal_point"))  # type: ignore[arg-type]
+    ip_cn = float(seeds.value("CHN", "unga_ideal_point"))  # type: ignore[arg-type]
+    diplomatic = np.clip(2 * (ip_us - _num(seeds, "unga_ideal_point")) / (ip_us - ip_cn) - 1, -1, 1)
+
+    bri0 = np.array(
+        [_in_force(seeds.value(c, "bri_joined"), seeds.value(c, "bri_exit"), anchor_day) for c in CELAC_ISO3]
+    )
+    since = [seeds.value(c, "recognition_since") for c in CELAC_ISO3]
+    prc_now = np.array([bool(seeds.value(c, "recognizes_prc")) for c in CELAC_ISO3])
+    prc0 = prc_now & np.array([not (isinstance(s, date) and s >= anchor_day) for s in since])
+
+    ideology0, leader0, scripted, leaders, us_ideo, cn_ideo = _government_schedule(seeds, anchor, present, months)
+    arms0 = _num(seeds, "us_arms_purchases")
+    scripted_arms = np.full((months, n), np.nan)
+    for event in seeds.timeline:  # arms purchases halted/resumed inside the history window are replayed
+        month = month_of(event.date)
+        if event.event in ARMS_EVENTS and anchor <= month <= present and event.iso3 in CELAC_ISO3:
+            i = CELAC_ISO3.index(event.iso3)
+            arms0[i] = 1.0 - ARMS_EVENTS[event.event]
+            scripted_arms[month - anchor, i] = ARMS_EVENTS[event.event]
+    elections = np.array([month_of(seeds.value(c, "next_election")) for c in CELAC_ISO3])  # type: ignore[arg-type]
+    root = np.sqrt(gdp)
+
+    return World(
+        iso3=CELAC_ISO3,
+        names=tuple(str(seeds.value(c, "name")) for c in CELAC_ISO3),
+        subregion=sub,
+        anchor=anchor,
+        present=present,
+        start=start,
+        end=end,
+        gdp_bn=gdp,
+        openness=_num(seeds, "trade_pct_gdp") / 100,
+        export_us=_num(seeds, "export_share_us"),
+        export_cn=_num(seeds, "export_share_cn"),
+        import_us=_num(seeds, "import_share_us"),
+        import_cn=_num(seeds, "import_share_cn"),
+        remittances=_num(seeds, "remittances_pct_gdp") / 100,
+        us_aid_pct=_num(seeds, "us_aid_musd") / (gdp * 1000) * 100,
+        cn_flow_pct=_num(seeds, "cn_finance_flow_musd") / (gdp * 1000) * 100,
+        cn_stock_pct=_num(seeds, "cn_finance_stock_musd") / (gdp * 1000) * 100,
+        elite_share=root / root.sum(),
+        nato=_num(seeds, "nato_global_partner"),
+        trade_agreement=_num(seeds, "us_trade_agreement"),
+        arms0=arms0,
+        scripted_arms=scripted_arms,
+        neighbours=_row_normalise(adjacency),
+        subregion_peers=_row_normalise(peers),
+        diplomatic=diplomatic,
+        bri0=bri0,
+        prc0=prc0,
+        ideology0=ideology0,
+        leader0=leader0,
+        opposition0=_num(seeds, "opposition_ideology"),
+        approval0=_num(seeds, "approval"),
+        first_election=elections,
+        scripted_ideology=scripted,
+        scripted_leader=leaders,
+        us_ideology=us_ideo,
+        cn_ideology=cn_ideo,
+        plan=build_lever_plan(cfg, CELAC_ISO3),
+    )

@@ -1,0 +1,1 @@
+"""Reporting layer: figures for the CELAC US-China alignment model."""

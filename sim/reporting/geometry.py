@@ -1,0 +1,174 @@
+"""Country outlines shipped with the project, and helpers to draw them with matplotlib.
+
+The geometry is ``assets/lac_countries.geojson`` (Natural Earth 10m admin-0 v5.1.1, public
+domain, simplified by ``assets/simplify_geometry.py``; see ``assets/ATTRIBUTION.md``).
+Coordinates are longitude/latitude in degrees (WGS84), drawn as plate carree.
+Nothing is downloaded: only the shipped asset is read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.colors import Colormap, Normalize
+from matplotlib.path import Path as MplPath
+
+ASSET_NAME = "lac_countries.geojson"
+ATTRIBUTION = "Made with Natural Earth"
+
+#: The 33 CELAC member states (ISO 3166-1 alpha-3).
+CELAC_ISO3: tuple[str, ...] = (
+    "ATG", "ARG", "BHS", "BRB", "BLZ", "BOL", "BRA", "CHL", "COL", "CRI", "CUB",
+    "DMA", "DOM", "ECU", "SLV", "GRD", "GTM", "GUY", "HTI", "HND", "JAM", "MEX",
+    "NIC", "PAN", "PRY", "PER", "KNA", "LCA", "VCT", "SUR", "TTO", "URY", "VEN",
+)  # fmt: skip
+
+#: Small island states drawn again in a zoomed inset on maps, north to south.
+LESSER_ANTILLES: tuple[str, ...] = ("KNA", "ATG", "DMA", "LCA", "VCT", "BRB", "GRD", "TTO")
+
+#: Inset window for the Lesser Antilles: (lon_min, lon_max, lat_min, lat_max), degrees.
+INSET_BOUNDS: tuple[float, float, float, float] = (-63.5, -59.3, 10.0, 18.0)
+
+#: Main map window: (lon_min, lon_max, lat_min, lat_max), degrees.
+MAP_BOUNDS: tuple[float, float, float, float] = (-120.0, -30.0, -57.0, 33.0)
+
+
+def _asset_text() -> str:
+    return resources.files("sim.reporting").joinpath("assets", ASSET_NAME).read_text("utf-8")
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[dict[str, tuple[np.ndarray, ...]], dict[str, str]]:
+    data = json.loads(_asset_text())
+    rings: dict[str, tuple[np.ndarray, ...]] = {}
+    names: dict[str, str] = {}
+    for feature in data["features"]:
+        iso3 = feature["properties"]["iso3"]
+        names[iso3] = feature["properties"]["name"]
+        geom = feature["geometry"]
+        polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        arrays = []
+        for polygon in polygons:
+            for ring in polygon:
+                arr = np.asarray(ring, dtype=float)
+                arr.setflags(write=False)  # shared by the cache: keep it read-only
+                arrays.append(arr)
+        rings[iso3] = tuple(arrays)
+    return rings, names
+
+
+def load_geometry() -> dict[str, list[np.ndarray]]:
+    """Return ``iso3 -> list of rings``; each ring an (n, 2) read-only array of lon, lat (deg).
+
+    The file is parsed once and cached; the returned dict and lists are fresh copies
+    (the arrays themselves are shared and read-only).
+    """
+    rings, _ = _load()
+    return {iso3: list(arrs) for iso3, arrs in rings.items()}
+
+
+def country_names() -> dict[str, str]:
+    """Return ``iso3 -> English short name`` as given in the geometry asset."""
+    return dict(_load()[1])
+
+
+def country_paths(iso3s: Iterable[str] | None = None) -> dict[str, list[MplPath]]:
+    """Return ``iso3 -> list of closed matplotlib Paths`` (one per ring)."""
+    geo = load_geometry()
+    keys = list(geo) if iso3s is None else [c for c in iso3s if c in geo]
+    return {c: [MplPath(r, closed=True) for r in geo[c]] for c in keys}
+
+
+def countries_path_collection(iso3s: Iterable[str] | None = None, **kwargs) -> PathCollection:
+    """A ``PathCollection`` of the outlines of ``iso3s`` (all countries if None), in data coords.
+
+    Keyword arguments go to ``PathCollection`` (facecolors, edgecolors, linewidths, ...).
+    Add it with ``ax.add_collection(coll)``.
+    """
+    paths = [p for ps in country_paths(iso3s).values() for p in ps]
+    return PathCollection(paths, **kwargs)
+
+
+def draw_countries(
+    ax: Axes,
+    iso3s: Iterable[str],
+    *,
+    values: Mapping[str, float] | None = None,
+    cmap: str | Colormap = "RdBu_r",
+    norm: Normalize | None = None,
+    facecolor: str = "0.85",
+    edgecolor: str = "0.35",
+    linewidth: float = 0.4,
+    hatch_missing: bool = True,
+    zorder: float = 2,
+) -> tuple[PolyCollection | None, PolyCollection | None]:
+    """Draw countries on ``ax`` (lon/lat data coordinates) as two ``PolyCollection`` s.
+
+    ``values`` maps iso3 -> value coloured with ``cmap``/``norm`` (default RdBu_r on
+    [-1, 1]); countries without a finite value are drawn in ``facecolor`` and, if
+    ``hatch_missing``, hatched. With ``values=None`` every country gets ``facecolor``
+    (no hatch). Returns ``(coloured, plain)``; ``coloured`` is a ScalarMappable usable
+    for a colorbar. Either may be None when empty.
+    """
+    geo = load_geometry()
+    norm = norm if norm is not None else Normalize(vmin=-1.0, vmax=1.0)
+    coloured_verts: list[np.ndarray] = []
+    coloured_vals: list[float] = []
+    plain_verts: list[np.ndarray] = []
+    for iso3 in iso3s:
+        rings = geo.get(iso3, [])
+        value = np.nan if values is None else values.get(iso3, np.nan)
+        value = float(value) if value is not None else np.nan
+        if np.isfinite(value):
+            coloured_verts.extend(rings)
+            coloured_vals.extend([value] * len(rings))
+        else:
+            plain_verts.extend(rings)
+    coloured = plain = None
+    if coloured_verts:
+        coloured = PolyCollection(
+            coloured_verts,
+            array=np.asarray(coloured_vals),
+            cmap=cmap,
+            norm=norm,
+            edgecolors=edgecolor,
+            linewidths=linewidth,
+            zorder=zorder,
+        )
+        ax.add_collection(coloured, autolim=False)
+    if plain_verts:
+        plain = PolyCollection(
+            plain_verts,
+            facecolors=facecolor,
+            edgecolors=edgecolor,
+            linewidths=linewidth,
+            hatch="////" if (values is not None and hatch_missing) else None,
+            zorder=zorder,
+        )
+        ax.add_collection(plain, autolim=False)
+    return coloured, plain
+
+
+def largest_ring(iso3: str) -> np.ndarray:
+    """The ring with the largest area (square degrees) for ``iso3``."""
+    rings = load_geometry()[iso3]
+    return max(rings, key=ring_area)
+
+
+def ring_area(ring: np.ndarray) -> float:
+    """Absolute shoelace area of a lon/lat ring, in square degrees."""
+    x, y = ring[:, 0], ring[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def ring_inside(ring: np.ndarray, bounds: tuple[float, float, float, float]) -> bool:
+    """True if every point of ``ring`` lies in ``bounds`` = (lon_min, lon_max, lat_min, lat_max)."""
+    lon0, lon1, lat0, lat1 = bounds
+    x, y = ring[:, 0], ring[:, 1]
+    return bool(np.all((x >= lon0) & (x <= lon1) & (y >= lat0) & (y <= lat1)))

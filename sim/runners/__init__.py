@@ -1,0 +1,1 @@
+"""Runners: ensembles of the batched engine (and, later, sweeps, sensitivity and calibration)."""
