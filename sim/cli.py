@@ -63,26 +63,35 @@ def scenarios() -> dict[str, str]:
     return out
 
 
-def _known_key(key: str) -> None:
-    """Raise if ``key`` (dotted) is not a field of :class:`RunConfig` (dict-valued fields accept any sub-key)."""
+FREE_FORM = ("us.targets", "china.targets", "history.anchor_levers")
+"""Dict-valued fields whose sub-keys the user names (``us.targets.COL.tariff=0.25``)."""
+
+
+def _known_key(key: str, value: str) -> None:
+    """Raise if ``key`` (dotted) is not a field of :class:`RunConfig`."""
+    if any(key.startswith(prefix + ".") for prefix in FREE_FORM):
+        return
     node = OmegaConf.structured(RunConfig)
     parts = key.split(".")
     for depth, part in enumerate(parts):
-        if OmegaConf.is_dict(node) and part in node:
-            child = node._get_node(part)
-            if child is not None and OmegaConf.is_dict(child) and not child._metadata.object_type:
-                return  # free-form dict (targets, anchor_levers): any sub-key
-            node = node[part] if OmegaConf.is_config(node[part]) else None
-            if node is None and depth < len(parts) - 1:
-                break
-            if node is None:
-                return
-            continue
-        here = ".".join(parts[:depth]) or "top level"
-        allowed = ", ".join(sorted(node.keys())) if OmegaConf.is_dict(node) else "none"
-        raise SimInputError(key, part, f"unknown key; keys allowed at {here}: {allowed}")
-    if node is not None and OmegaConf.is_config(node):
-        raise SimInputError(key, "", "expected a single value, not a group; name one of its keys")
+        if not (OmegaConf.is_dict(node) and part in node):
+            here = ".".join(parts[:depth]) or "the top level"
+            allowed = ", ".join(sorted(node.keys())) if OmegaConf.is_dict(node) else "none"
+            raise SimInputError(key, value, f"unknown key; keys allowed at {here}: {allowed}")
+        node = node[part]
+    if OmegaConf.is_dict(node):
+        raise SimInputError(key, value, f"is a group; set one of its keys: {', '.join(sorted(node.keys()))}")
+
+
+def normalise_overrides(argv: list[str]) -> list[str]:
+    """Let users set free-form dict entries without Hydra's ``++`` (``us.targets.COL.tariff=0.25``)."""
+    out = []
+    for arg in argv:
+        key = arg.split("=", 1)[0]
+        if "=" in arg and any(key.startswith(prefix + ".") for prefix in FREE_FORM):
+            arg = "++" + arg
+        out.append(arg)
+    return out
 
 
 def _compose(overrides: list[str]) -> DictConfig:
@@ -134,8 +143,8 @@ def preflight(argv: list[str]) -> None:
             for v in values:
                 if v not in known:
                     raise SimInputError("scenario", v, f"expected one of {', '.join(known)}")
-        elif not o.is_add() and not o.is_delete():
-            _known_key(name)
+        elif not o.is_add() and not o.is_delete() and not o.is_force_add():
+            _known_key(name, ",".join(values))
         prefix = key + "="
         variants = [[*v, prefix + values[0]] for v in variants]
         for extra in values[1:]:
@@ -201,6 +210,7 @@ def app(cfg: DictConfig) -> None:
 
 def main() -> None:
     """Entry point of ``python -m sim``."""
+    sys.argv[1:] = normalise_overrides(sys.argv[1:])
     try:
         preflight(sys.argv[1:])
     except SimInputError as err:

@@ -137,12 +137,11 @@ def hosted_per_month(w: World, lv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def neighbour_mean(s: State, w: World, p: Params, values: np.ndarray) -> np.ndarray:
-    """Blend of direct neighbours' and subregion peers' mean of ``values`` ``(R, N)``."""
-    near = values @ w.neighbours.T
-    peers = values @ w.subregion_peers.T
-    has_near = w.neighbours.sum(axis=1) > 0
-    blend = np.where(has_near, (1.0 - p.subregion_weight) * near + p.subregion_weight * peers, peers)
-    return blend
+    """Blend of direct neighbours' and subregion peers' mean of ``values`` ``(R, N)`` (peers only where a state has
+    no neighbour)."""
+    near = w.neighbours.apply(values)
+    peers = w.subregion_peers.apply(values)
+    return np.where(w.neighbours.has_entries(), (1.0 - p.subregion_weight) * near + p.subregion_weight * peers, peers)
 
 
 def regional_diffusion(s: State, w: World, p: Params) -> np.ndarray:

@@ -23,6 +23,38 @@ ARMS_EVENTS = {"arms_purchases_halted": 0.0, "arms_purchases_resumed": 1.0}
 
 
 @dataclass(frozen=True)
+class RowWeights:
+    """A row-normalised sparse matrix, applied with a fixed summation order (bit-identical for any batch size)."""
+
+    cols: np.ndarray  # column index of each non-zero, row by row
+    weights: np.ndarray  # its weight
+    starts: np.ndarray  # offset of each non-empty row's first non-zero
+    rows: np.ndarray  # index of each non-empty row
+    n: int
+
+    @classmethod
+    def from_dense(cls, matrix: np.ndarray) -> RowWeights:
+        normalised = _row_normalise(matrix)
+        rows, cols = np.nonzero(normalised)
+        nonempty = np.unique(rows)
+        starts = np.searchsorted(rows, nonempty)
+        return cls(cols, normalised[rows, cols], starts, nonempty, matrix.shape[0])
+
+    def apply(self, values: np.ndarray) -> np.ndarray:
+        """``values @ matrix.T`` over the last axis (rows without entries give 0)."""
+        out = np.zeros(values.shape[:-1] + (self.n,), dtype=values.dtype)
+        if len(self.rows):
+            out[..., self.rows] = np.add.reduceat(values[..., self.cols] * self.weights, self.starts, axis=-1)
+        return out
+
+    def has_entries(self) -> np.ndarray:
+        """Bool per row: does the row have any entry?"""
+        mask = np.zeros(self.n, dtype=bool)
+        mask[self.rows] = True
+        return mask
+
+
+@dataclass(frozen=True)
 class World:
     """Static inputs of the dynamics (units in comments)."""
 
@@ -48,8 +80,8 @@ class World:
     trade_agreement: np.ndarray  # 0/1
     arms0: np.ndarray  # 0/1: buys US arms at the anchor
     scripted_arms: np.ndarray  # (months, states): NaN, or 0/1 when arms purchases halt/resume that month
-    neighbours: np.ndarray  # (states, states), row-normalised (land 1, maritime 0.5)
-    subregion_peers: np.ndarray  # (states, states), row-normalised same-subregion matrix without self
+    neighbours: RowWeights  # row-normalised neighbour weights (land 1, maritime 0.5)
+    subregion_peers: RowWeights  # row-normalised same-subregion weights without self
     diplomatic: np.ndarray  # UN-vote position: -1 at the US ideal point, +1 at China's (clipped)
     bri0: np.ndarray  # bool, member at the anchor
     prc0: np.ndarray  # bool, recognises Beijing at the anchor
@@ -194,8 +226,8 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
         trade_agreement=_num(seeds, "us_trade_agreement"),
         arms0=arms0,
         scripted_arms=scripted_arms,
-        neighbours=_row_normalise(adjacency),
-        subregion_peers=_row_normalise(peers),
+        neighbours=RowWeights.from_dense(adjacency),
+        subregion_peers=RowWeights.from_dense(peers),
         diplomatic=diplomatic,
         bri0=bri0,
         prc0=prc0,
