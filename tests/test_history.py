@@ -43,7 +43,7 @@ def test_panama_leaves_the_bri_in_early_2025(history):
 
 
 def test_no_state_recognising_taipei_joins(history):
-    world, traj = history
+    _world, traj = history
     joins = traj.events["bri_join"]
     assert joins.sum() >= RUNS * 0.75  # there are accessions to check
     assert not (joins & ~traj.states["prc"][:-1]).any()

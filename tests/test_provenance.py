@@ -11,7 +11,7 @@ import pytest
 from sim.data.seeds import default_seeds_dir
 
 SEEDS = default_seeds_dir()
-TABLES = sorted((SEEDS / "figures").glob("*.csv")) + [SEEDS / "governments.csv", SEEDS / "timeline.csv"]
+TABLES = [*sorted((SEEDS / "figures").glob("*.csv")), SEEDS / "governments.csv", SEEDS / "timeline.csv"]
 
 
 def _normalise(text: str) -> str:

@@ -92,7 +92,7 @@ def test_missing_state_is_reported(tmp_path):
     shutil.copytree(default_seeds_dir(), root)
     path = root / "figures" / "politics.csv"
     path.write_text("".join(line for line in path.read_text().splitlines(True) if not line.startswith("URY,approval")))
-    with pytest.raises(SimInputError, match="URY.*approval"):
+    with pytest.raises(SimInputError, match=r"URY.*approval"):
         load_seeds(root)
 
 

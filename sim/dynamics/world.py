@@ -42,7 +42,7 @@ class RowWeights:
 
     def apply(self, values: np.ndarray) -> np.ndarray:
         """``values @ matrix.T`` over the last axis (rows without entries give 0)."""
-        out = np.zeros(values.shape[:-1] + (self.n,), dtype=values.dtype)
+        out = np.zeros((*values.shape[:-1], self.n), dtype=values.dtype)
         if len(self.rows):
             out[..., self.rows] = np.add.reduceat(values[..., self.cols] * self.weights, self.starts, axis=-1)
         return out
