@@ -60,7 +60,9 @@ class Params:
     )
     # (d) domestic politics
     w_ideology: float = param(0.020, 0.0, 0.08, "1/month", "pull toward the ideologically closer power")
-    w_diversion: float = param(0.050, 0.0, 0.2, "1/month", "confrontation as diversion when approval is low")
+    w_diversion: float = param(
+        0.050, 0.0, 0.2, "1/(month * approval share)", "confrontation as diversion when approval is low"
+    )
     diversion_approval: float = param(0.40, 0.2, 0.6, "approval share", "approval below which diversion starts")
     approval_baseline: float = param(0.45, 0.3, 0.6, "approval share", "level approval returns to")
     approval_reversion: float = param(0.03, 0.0, 0.2, "1/month", "speed of return to the baseline")
@@ -109,12 +111,13 @@ class Params:
     bri_join_dependence: float = param(19.0, 0.0, 30.0, "logit per GDP share", "reluctance of states exposed to the US")
     bri_join_diffusion: float = param(1.0, 0.0, 5.0, "logit per share", "effect of neighbours' BRI membership")
     bri_join_hedging: float = param(16.0, 0.0, 25.0, "logit per hedging unit", "reluctance of middle powers to sign")
-    bri_join_us_pressure: float = param(3.0, 0.0, 10.0, "logit per pressure unit", "deterrence by US pressure")
+    bri_join_us_pressure: float = param(3.0, 0.0, 10.0, "logit per lever unit", "deterrence by us.bri_exit_pressure")
     bri_exit_rate: float = param(0.6, 0.0, 1.0, "1/month", "monthly exit hazard under full pressure and compliance")
     recognition_switch_rate: float = param(0.004, 0.0, 0.05, "1/month", "maximum hazard of switching to Beijing")
     recognition_switch_threshold: float = param(
         0.0, -0.5, 0.5, "alignment", "alignment at which switching is half as likely"
     )
+    recognition_scale: float = param(0.1, 0.02, 0.5, "alignment", "width of both recognition-switch thresholds")
     recognition_back_rate: float = param(0.0005, 0.0, 0.01, "1/month", "maximum hazard of switching back to Taipei")
     recognition_back_threshold: float = param(
         -0.6, -1.0, 0.0, "alignment", "alignment below which switching back grows likely"
@@ -192,7 +195,7 @@ class HistoryConfig:
 LEVER_DOCS: dict[str, tuple[str, float, float, str]] = {
     # name: (unit, min, max, meaning)
     "us.tariff": ("fraction ad valorem", 0.0, 1.0, "US tariff on the state's exports (above the 2024 level)"),
-    "us.aid": ("multiple of calibrated aid", 0.0, 5.0, "US aid relative to the calibrated (FY2022) level"),
+    "us.aid": ("multiple of calibrated aid", 0.0, 5.0, "US aid relative to the calibrated mean of FY2018-FY2021"),
     "us.sanctions": ("0-1", 0.0, 1.0, "US sanctions on the state (regime-level)"),
     "us.leader_sanctions": (
         "0-1",
@@ -213,7 +216,7 @@ LEVER_DOCS: dict[str, tuple[str, float, float, str]] = {
         "visa revocations of the leader and officials; lapse when the government changes",
     ),
     "us.military_threat": ("0-1", 0.0, 1.0, "threats or hints of military action on the state's territory"),
-    "us.bri_exit_pressure": ("0-1", 0.0, 1.0, "diplomatic pressure to leave the BRI (acts on members)"),
+    "us.bri_exit_pressure": ("0-1", 0.0, 1.0, "pressure to leave the BRI (members) and not to join (others)"),
     "us.elite_diplomacy": ("politicians hosted per year, region", 0.0, 5000.0, "US-hosted visits of LAC politicians"),
     "china.bri_finance": (
         "multiple of calibrated finance",

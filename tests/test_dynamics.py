@@ -21,6 +21,7 @@ from sim.dynamics.terms import (
     us_pressure,
 )
 from sim.dynamics.update import initial_state
+from sim.dynamics.world import build_world
 from sim.engine import simulate
 
 
@@ -77,15 +78,20 @@ def test_coercion_moves_compliers_toward_us_and_resisters_toward_china():
     assert (comp <= 0).all() and (react >= 0).all()
 
 
-def test_leader_measures_lapse_with_a_new_government(baseline_world, baseline_cfg):
-    s = initial_state(baseline_world, baseline_cfg.params, 1)
-    lv = baseline_world.plan[-1]  # COL: leader sanctions and visa bans in force
-    col = baseline_world.iso3.index("COL")
-    before = us_pressure(s, baseline_cfg.params, lv)[0, col]
-    s.leader_changed[:] = True
-    after = us_pressure(s, baseline_cfg.params, lv)[0, col]
-    p = baseline_cfg.params
-    assert before - after == pytest.approx(p.pressure_leader_sanctions + p.pressure_visa_bans)
+def test_leader_measures_bind_the_government_in_office_when_imposed(cfg, seeds):
+    cfg.us.targets = {"PAN": {"leader_sanctions": 1.0}}  # Mulino took office in 2024-07, after the anchor
+    world = build_world(seeds, cfg)
+    s = initial_state(world, cfg.params, 1)
+    last = world.n_months - 1
+    lv = world.plan[last]  # COL: sanctions on Petro and visa ban in force; PAN: scenario sanctions on its leader
+    col, pan = world.iso3.index("COL"), world.iso3.index("PAN")
+    s.gov_since[0, pan] = world.anchor + 6  # Mulino, 2024-07
+    before = us_pressure(s, world, cfg.params, lv, last)[0]
+    s.gov_since[0, [col, pan]] = world.end  # new governments after the measures were imposed
+    after = us_pressure(s, world, cfg.params, lv, last)[0]
+    p = cfg.params
+    assert before[col] - after[col] == pytest.approx(p.pressure_leader_sanctions + p.pressure_visa_bans)
+    assert before[pan] - after[pan] == pytest.approx(p.pressure_leader_sanctions)
 
 
 def test_decertification_suspends_aid_only_without_waiver(baseline_world, baseline_cfg):

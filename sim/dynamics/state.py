@@ -24,9 +24,11 @@ class State:
     import_us: np.ndarray  # fraction of goods imports from the US
     import_cn: np.ndarray
     residual: np.ndarray  # structural position (target of the residual term), alignment units
+    anchor_alignment: np.ndarray  # alignment at the anchor (reference of the trade tilt)
     bri: np.ndarray  # bool: Belt and Road member
+    bri_share: np.ndarray  # neighbourhood share of BRI members, [0, 1] (updated when membership changes)
     prc: np.ndarray  # bool: recognises Beijing (else Taipei)
-    leader_changed: np.ndarray  # bool: the government differs from the one in office at the anchor
+    gov_since: np.ndarray  # int month index: when the head of government took office
     next_election: np.ndarray  # int month index of the next election
 
     @property

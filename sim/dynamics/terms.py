@@ -76,16 +76,17 @@ def aid_finance(s: State, p: Params, us_aid: np.ndarray, cn_fin: np.ndarray) -> 
     return p.w_aid * (np.tanh(p.beta_aid * (cn_fin - us_aid)) - s.alignment)
 
 
-def us_pressure(s: State, p: Params, lv: np.ndarray) -> np.ndarray:
-    """US coercive pressure on each state, pressure units (1 ~ one strong measure). Leader-targeted measures lapse
-    once the government has changed; pressure to leave the BRI bites only on members."""
-    personal = ~s.leader_changed
+def us_pressure(s: State, w: World, p: Params, lv: np.ndarray, t: int) -> np.ndarray:
+    """US coercive pressure on each state, pressure units (1 ~ one strong measure). Measures aimed at the leader
+    (sanctions, visa bans) bind only the government in office when they were imposed; pressure to leave the BRI
+    bites only on members."""
+    since = w.leader_measures_since[t]
     return (
         p.pressure_tariff * lever(lv, "us.tariff")
         + p.pressure_sanctions * lever(lv, "us.sanctions")
-        + p.pressure_leader_sanctions * lever(lv, "us.leader_sanctions") * personal
+        + p.pressure_leader_sanctions * lever(lv, "us.leader_sanctions") * (since[0] >= s.gov_since)
         + p.pressure_decertification * lever(lv, "us.decertification")
-        + p.pressure_visa_bans * lever(lv, "us.visa_bans") * personal
+        + p.pressure_visa_bans * lever(lv, "us.visa_bans") * (since[1] >= s.gov_since)
         + p.pressure_military_threat * lever(lv, "us.military_threat")
         + p.pressure_bri_exit * lever(lv, "us.bri_exit_pressure") * s.bri
     )
@@ -136,17 +137,22 @@ def hosted_per_month(w: World, lv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def neighbour_mean(s: State, w: World, p: Params, values: np.ndarray) -> np.ndarray:
-    """Blend of direct neighbours' and subregion peers' mean of ``values`` ``(R, N)`` (peers only where a state has
-    no neighbour)."""
-    near = w.neighbours.apply(values)
-    peers = w.subregion_peers.apply(values)
-    return np.where(w.neighbours.has_entries(), (1.0 - p.subregion_weight) * near + p.subregion_weight * peers, peers)
+def neighbour_mean(w: World, p: Params, values: np.ndarray) -> np.ndarray:
+    """Blend (``subregion_weight``) of direct neighbours' and subregion peers' mean of ``values`` ``(R, N)``; a
+    state with only one of the two uses it alone, a state with neither keeps its own value."""
+    has_near, has_peers = w.neighbours.has_entries, w.subregion_peers.has_peers
+    c_near = np.where(has_peers, 1.0 - p.subregion_weight, 1.0) * has_near
+    c_peers = np.where(has_near, p.subregion_weight, 1.0) * has_peers
+    out = c_near * w.neighbours.apply(values) + c_peers * w.subregion_peers.apply(values)
+    alone = ~(has_near | has_peers)
+    if alone.any():
+        out = np.where(alone, values, out)
+    return out
 
 
 def regional_diffusion(s: State, w: World, p: Params) -> np.ndarray:
     """(f) Pull toward the neighbourhood's mean alignment."""
-    return p.w_diffusion * (neighbour_mean(s, w, p, s.alignment) - s.alignment)
+    return p.w_diffusion * (neighbour_mean(w, p, s.alignment) - s.alignment)
 
 
 def security_target(arms: np.ndarray, w: World, p: Params) -> np.ndarray:
@@ -185,7 +191,7 @@ def deterministic_terms(s: State, w: World, p: Params, lv: np.ndarray, t: int) -
     """All terms but the residual and the shock, plus the intermediate quantities other submodels reuse."""
     d_us, d_cn = dependence(s, w)
     us_aid, cn_fin = aid_flows(s, w, p, lv)
-    pressure = us_pressure(s, p, lv)
+    pressure = us_pressure(s, w, p, lv, t)
     comply = compliance(s, p, d_us)
     comp, react = coercion(s, p, pressure, comply)
     return {
@@ -203,4 +209,5 @@ def deterministic_terms(s: State, w: World, p: Params, lv: np.ndarray, t: int) -
         "_pressure": pressure,
         "_compliance": comply,
         "_cn_finance": cn_fin,
+        "_us_dependence": d_us,
     }

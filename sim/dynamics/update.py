@@ -8,6 +8,7 @@ engine with thousands, the dashboard with one run at a time. Random numbers come
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.special import ndtri
@@ -18,7 +19,6 @@ from sim.dynamics.state import State
 from sim.dynamics.terms import (
     DETERMINISTIC_TERMS,
     TERMS,
-    dependence,
     deterministic_terms,
     hosted_per_month,
     ideology_target,
@@ -31,9 +31,12 @@ from sim.dynamics.terms import (
 )
 from sim.dynamics.world import World
 
-DRAWS: tuple[str, ...] = ("shock", "approval", "bri_join", "bri_exit", "recognition", "election", "winner")
-"""Purposes of the uniform draws, in the order of the draw axis."""
-U_SHOCK, U_APPROVAL, U_JOIN, U_EXIT, U_RECOGNITION, U_ELECTION, U_WINNER = range(len(DRAWS))
+DRAWS: tuple[str, ...] = ("shock", "approval", "bri", "recognition", "election")
+"""Purposes of the uniform draws, in the order of the draw axis. One uniform serves both BRI exit (members) and
+accession (non-members), and the election uniform also gives the winner's ideology (its conditional position is
+again uniform)."""
+U_SHOCK, U_APPROVAL, U_BRI, U_RECOGNITION, U_ELECTION = range(len(DRAWS))
+SQRT12 = float(np.sqrt(12.0))
 
 EVENTS: tuple[str, ...] = ("bri_join", "bri_exit", "recognition_switch", "election", "government_change")
 
@@ -51,7 +54,12 @@ def _normal(u: np.ndarray) -> np.ndarray:
     return ndtri(np.clip(u, 1e-12, 1.0 - 1e-12))
 
 
-def initial_state(w: World, p: Params, runs: int, dtype: type = np.float64) -> State:
+def _centred(u: np.ndarray) -> np.ndarray:
+    """Uniform noise with mean 0 and standard deviation 1 from uniforms on [0, 1)."""
+    return SQRT12 * (u - 0.5)
+
+
+def initial_state(w: World, p: Params, runs: int, dtype: Any = np.float64) -> State:
     """The state at the start of the anchor month, identical for every run.
 
     Alignment starts at the calibrated index (a weighted mean of a UN-vote, a trade, a security and an institutional
@@ -87,34 +95,40 @@ def initial_state(w: World, p: Params, runs: int, dtype: type = np.float64) -> S
         import_us=ones * w.import_us,
         import_cn=ones * w.import_cn,
         residual=ones * 0.0,
+        anchor_alignment=ones * alignment,
         bri=np.broadcast_to(w.bri0, (runs, n)).copy(),
+        bri_share=ones * 0.0,
         prc=np.broadcast_to(w.prc0, (runs, n)).copy(),
-        leader_changed=np.zeros((runs, n), dtype=bool),
+        gov_since=np.broadcast_to(w.gov_since0, (runs, n)).copy(),
         next_election=np.broadcast_to(w.first_election, (runs, n)).copy(),
     )
+    s.bri_share = neighbour_mean(w, p, s.bri.astype(dtype))
     terms = deterministic_terms(s, w, p, lv, 0)
     pull = sum(terms[name] for name in DETERMINISTIC_TERMS)
     s.residual = (s.alignment - pull / p.w_residual).astype(dtype)
     return s
 
 
-def step(s: State, t: int, w: World, p: Params, lv: np.ndarray, u: np.ndarray) -> StepResult:
+def step(
+    s: State, t: int, w: World, p: Params, lv: np.ndarray, u: np.ndarray, with_contributions: bool = True
+) -> StepResult:
     """Advance month ``t`` (offset from the anchor) for every run.
 
     ``lv`` holds the month's lever values ``(levers, N)`` or ``(R, levers, N)``; ``u`` the uniforms ``(R, DRAWS, N)``.
     Order within the month: alignment terms (on the state at the start of the month), then stocks, approval,
-    governments (scripted or elected), recognition, BRI exit and BRI accession.
+    governments (scripted or elected), recognition, BRI exit and BRI accession. Without ``with_contributions`` the
+    per-term breakdown is not assembled (``contributions`` is empty); the state is the same either way.
     """
     a = s.alignment
     terms = deterministic_terms(s, w, p, lv, t)
     terms["structural_residual"] = structural_residual(s, p)
     deterministic = sum(terms[name] for name in TERMS[:-1])
-    new_a = np.clip(a + deterministic + p.shock_sd * _normal(u[:, U_SHOCK]), -1.0, 1.0)
+    new_a = np.clip(a + deterministic + p.shock_sd * _centred(u[:, U_SHOCK]), -1.0, 1.0)
     terms["shock"] = new_a - a - deterministic  # the shock absorbs the clip at +-1: contributions sum exactly
-    contributions = np.stack([terms[name] for name in TERMS])
+    contributions = np.stack([terms[name] for name in TERMS]) if with_contributions else np.empty(0)
 
-    # trade shares drift toward the levers and the alignment (partners follow politics slowly)
-    tilt = p.alignment_trade_tilt * a
+    # trade shares drift toward the levers and the change of alignment since the anchor (trade follows politics)
+    tilt = p.alignment_trade_tilt * (a - s.anchor_alignment)
     rate = p.trade_adjust_rate
     ex_us = s.export_us + rate * (
         w.export_us * np.maximum(1 - p.tariff_elasticity * lever(lv, "us.tariff"), 0) * (1 - tilt) - s.export_us
@@ -138,59 +152,64 @@ def step(s: State, t: int, w: World, p: Params, lv: np.ndarray, u: np.ndarray) -
         s.approval
         + p.approval_reversion * (p.approval_baseline - s.approval)
         + rally
-        + p.approval_noise * _normal(u[:, U_APPROVAL]),
+        + p.approval_noise * _centred(u[:, U_APPROVAL]),
         0.02,
         0.98,
     )
 
-    # governments: dated changes during the history, elections afterwards
-    ideology = s.ideology.copy()
-    opposition = s.opposition.copy()
-    leader_changed = s.leader_changed.copy()
-    next_election = s.next_election
+    # governments: dated changes during the history, elections afterwards (every election seats a new leader;
+    # a government_change event marks a change of camp)
+    ideology, opposition, gov_since, next_election = s.ideology, s.opposition, s.gov_since, s.next_election
     month = w.anchor + t
     scripted = w.scripted_ideology[t]
     has_script = ~np.isnan(scripted)
     election = (next_election == month) & (month > w.present)
-    gov_change = np.broadcast_to(has_script, a.shape).copy()
+    gov_change = np.broadcast_to(has_script, a.shape)
     if has_script.any():
         ideology = np.where(has_script, scripted, ideology)
+        gov_since = np.where(has_script, month, gov_since)
     if election.any():
-        keep = u[:, U_ELECTION] < sigmoid(p.election_approval_slope * (s.approval - 0.5) + p.election_incumbency)
-        noise = p.election_ideology_noise * _normal(u[:, U_WINNER])
+        p_keep = sigmoid(p.election_approval_slope * (s.approval - 0.5) + p.election_incumbency)
+        draw = u[:, U_ELECTION]
+        keep = draw < p_keep
+        within = np.where(keep, draw / p_keep, (draw - p_keep) / (1.0 - p_keep))  # uniform again, given the outcome
+        noise = p.election_ideology_noise * _normal(within)
         winner = np.where(keep, ideology + 0.5 * noise, opposition + noise)
         lost = election & ~keep
-        opposition = np.where(lost, s.ideology, opposition)
+        opposition = np.where(lost, ideology, opposition)
         ideology = np.where(election, np.clip(winner, -1.0, 1.0), ideology)
-        gov_change |= lost
+        gov_change = gov_change | lost
+        gov_since = np.where(election, month, gov_since)
         next_election = np.where(election, next_election + np.rint(12 * p.term_years).astype(np.int64), next_election)
-    leader_changed |= gov_change
     approval = np.where(gov_change, p.approval_honeymoon, approval)
 
     # recognition: Taipei -> Beijing and back (leaving Beijing ends BRI membership)
+    draw = u[:, U_RECOGNITION]
     to_prc = ~s.prc & (
-        u[:, U_RECOGNITION] < p.recognition_switch_rate * sigmoid((a - p.recognition_switch_threshold) / 0.1)
+        draw < p.recognition_switch_rate * sigmoid((a - p.recognition_switch_threshold) / p.recognition_scale)
     )
-    to_roc = s.prc & (u[:, U_RECOGNITION] < p.recognition_back_rate * sigmoid((p.recognition_back_threshold - a) / 0.1))
+    to_roc = s.prc & (
+        draw < p.recognition_back_rate * sigmoid((p.recognition_back_threshold - a) / p.recognition_scale)
+    )
     prc = (s.prc | to_prc) & ~to_roc
 
     # BRI: exit under US pressure where the state complies; accession when the government finds it worthwhile,
     # it recognises Beijing and China offers (the offer peaks at summits and forums)
-    d_us, _ = dependence(s, w)
+    draw = u[:, U_BRI]
     exit_hazard = p.bri_exit_rate * lever(lv, "us.bri_exit_pressure") * terms["_compliance"]
-    leaves = s.bri & ((u[:, U_EXIT] < exit_hazard) | to_roc)
-    bri_neighbours = neighbour_mean(s, w, p, s.bri.astype(a.dtype))
+    leaves = s.bri & ((draw < exit_hazard) | to_roc)
     utility = (
         (a - p.bri_join_threshold) / p.bri_join_scale
         + p.bri_join_ideology * ideology_target(s, w, t)
-        + p.bri_join_diffusion * (bri_neighbours - 0.5)
+        + p.bri_join_diffusion * (s.bri_share - 0.5)
         - p.bri_join_hedging * middle_power(w, p)
-        - p.bri_join_dependence * d_us
+        - p.bri_join_dependence * terms["_us_dependence"]
         - p.bri_join_us_pressure * lever(lv, "us.bri_exit_pressure")
     )
     join_hazard = p.bri_join_rate * lever(lv, "china.bri_offer") * sigmoid(utility)
-    joins = ~s.bri & s.prc & prc & (u[:, U_JOIN] < join_hazard)
+    joins = ~s.bri & s.prc & prc & (draw < join_hazard)
     bri = (s.bri & ~leaves) | joins
+    bri_share = neighbour_mean(w, p, bri.astype(a.dtype)) if (joins.any() or leaves.any()) else s.bri_share
 
     new = State(
         alignment=new_a,
@@ -206,9 +225,11 @@ def step(s: State, t: int, w: World, p: Params, lv: np.ndarray, u: np.ndarray) -
         import_us=im_us / im_scale,
         import_cn=im_cn / im_scale,
         residual=s.residual,
+        anchor_alignment=s.anchor_alignment,
         bri=bri,
+        bri_share=bri_share,
         prc=prc,
-        leader_changed=leader_changed,
+        gov_since=gov_since,
         next_election=next_election,
     )
     events = {

@@ -6,15 +6,16 @@ All per-state arrays have shape ``(states,)`` in :data:`~sim.data.seeds.CELAC_IS
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 
 from sim.calendar import month_of, parse_month
 from sim.config import RunConfig
 from sim.data.seeds import CELAC_ISO3, SeedTables
-from sim.dynamics.levers import build_lever_plan
+from sim.dynamics.levers import LEVER_INDEX, build_lever_plan
 from sim.errors import SimInputError
 
 SUBREGIONS = ("north_america", "central_america", "caribbean", "south_america")
@@ -24,34 +25,53 @@ ARMS_EVENTS = {"arms_purchases_halted": 0.0, "arms_purchases_resumed": 1.0}
 
 @dataclass(frozen=True)
 class RowWeights:
-    """A row-normalised sparse matrix, applied with a fixed summation order (bit-identical for any batch size)."""
+    """A row-normalised sparse matrix stored as slots: row ``i`` sums ``weights[k, i] * values[cols[k, i]]`` over
+    slots ``k`` in a fixed order, so every row's result is bit-identical whatever the batch size."""
 
-    cols: np.ndarray  # column index of each non-zero, row by row
-    weights: np.ndarray  # its weight
-    starts: np.ndarray  # offset of each non-empty row's first non-zero
-    rows: np.ndarray  # index of each non-empty row
-    n: int
+    cols: np.ndarray  # (slots, states) column of each slot (a padding slot points at the row itself, weight 0)
+    weights: np.ndarray  # (slots, states)
+    has_entries: np.ndarray  # (states,) bool: the row has at least one entry
 
     @classmethod
     def from_dense(cls, matrix: np.ndarray) -> RowWeights:
         normalised = _row_normalise(matrix)
-        rows, cols = np.nonzero(normalised)
-        nonempty = np.unique(rows)
-        starts = np.searchsorted(rows, nonempty)
-        return cls(cols, normalised[rows, cols], starts, nonempty, matrix.shape[0])
+        n = matrix.shape[0]
+        degree = (normalised > 0).sum(axis=1)
+        slots = max(int(degree.max()), 1)
+        cols = np.tile(np.arange(n), (slots, 1))
+        weights = np.zeros((slots, n))
+        for i in range(n):
+            nz = np.flatnonzero(normalised[i])
+            cols[: len(nz), i] = nz
+            weights[: len(nz), i] = normalised[i, nz]
+        return cls(cols, weights, degree > 0)
 
     def apply(self, values: np.ndarray) -> np.ndarray:
         """``values @ matrix.T`` over the last axis (rows without entries give 0)."""
-        out = np.zeros((*values.shape[:-1], self.n), dtype=values.dtype)
-        if len(self.rows):
-            out[..., self.rows] = np.add.reduceat(values[..., self.cols] * self.weights, self.starts, axis=-1)
+        out = values[..., self.cols[0]] * self.weights[0]
+        for k in range(1, len(self.cols)):
+            out += values[..., self.cols[k]] * self.weights[k]
         return out
 
-    def has_entries(self) -> np.ndarray:
-        """Bool per row: does the row have any entry?"""
-        mask = np.zeros(self.n, dtype=bool)
-        mask[self.rows] = True
-        return mask
+
+@dataclass(frozen=True)
+class GroupPeers:
+    """Mean over the other members of each state's group (its subregion), row by row in a fixed order."""
+
+    groups: tuple[np.ndarray, ...]  # state indices of each group
+    has_peers: np.ndarray  # (states,) bool: the state's group has other members
+
+    def apply(self, values: np.ndarray) -> np.ndarray:
+        """For every state, the mean of ``values`` over the other states of its group (0 if it is alone)."""
+        out = np.zeros_like(values)
+        for idx in self.groups:
+            if len(idx) > 1:
+                members = values[..., idx]
+                total = members[..., 0].copy()
+                for j in range(1, len(idx)):  # explicit order: numpy's own reductions vary with the batch shape
+                    total += members[..., j]
+                out[..., idx] = (total[..., None] - members) / (len(idx) - 1)
+        return out
 
 
 @dataclass(frozen=True)
@@ -81,11 +101,12 @@ class World:
     arms0: np.ndarray  # 0/1: buys US arms at the anchor
     scripted_arms: np.ndarray  # (months, states): NaN, or 0/1 when arms purchases halt/resume that month
     neighbours: RowWeights  # row-normalised neighbour weights (land 1, maritime 0.5)
-    subregion_peers: RowWeights  # row-normalised same-subregion weights without self
+    subregion_peers: GroupPeers  # the other states of the same subregion
     diplomatic: np.ndarray  # UN-vote position: -1 at the US ideal point, +1 at China's (clipped)
     bri0: np.ndarray  # bool, member at the anchor
     prc0: np.ndarray  # bool, recognises Beijing at the anchor
     ideology0: np.ndarray  # government left-right at the anchor, [-1, 1]
+    gov_since0: np.ndarray  # int month index when the government in office at the anchor took office
     leader0: tuple[str, ...]
     opposition0: np.ndarray  # challenger bloc left-right, [-1, 1]
     approval0: np.ndarray  # fraction
@@ -95,6 +116,21 @@ class World:
     us_ideology: np.ndarray  # (months,) ideology of the US administration
     cn_ideology: np.ndarray  # (months,) ideology of China's leadership
     plan: np.ndarray  # (months, levers, states) lever values
+    leader_measures_since: np.ndarray  # (months, 2, states) start month of the current spell of leader sanctions
+    # and visa bans (-1 when off): they bind only a government already in office then
+
+    def astype(self, dtype: Any) -> World:
+        """This world with its float arrays in ``dtype`` (``self`` for float64)."""
+        if np.dtype(dtype) == np.float64:
+            return self
+        cast = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray) and value.dtype == np.float64:
+                cast[f.name] = value.astype(dtype)
+            elif isinstance(value, RowWeights):
+                cast[f.name] = replace(value, weights=value.weights.astype(dtype))
+        return replace(self, **cast)
 
     @property
     def n_states(self) -> int:
@@ -121,10 +157,11 @@ def _row_normalise(matrix: np.ndarray) -> np.ndarray:
 
 def _government_schedule(
     seeds: SeedTables, anchor: int, present: int, months: int
-) -> tuple[np.ndarray, tuple[str, ...], np.ndarray, dict[tuple[int, int], str], np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray, dict[tuple[int, int], str], np.ndarray, np.ndarray]:
     """Governments in office at the anchor, dated changes up to the present, and the powers' ideologies."""
     n = len(CELAC_ISO3)
     ideology0 = np.full(n, np.nan)
+    since0 = np.zeros(n, dtype=np.int64)
     leader0 = [""] * n
     scripted = np.full((months, n), np.nan)
     leaders: dict[tuple[int, int], str] = {}
@@ -137,7 +174,7 @@ def _government_schedule(
             continue
         i = CELAC_ISO3.index(gov.iso3)
         if month < anchor:
-            ideology0[i], leader0[i] = gov.ideology, gov.leader
+            ideology0[i], leader0[i], since0[i] = gov.ideology, gov.leader, month
         elif month <= present:
             scripted[month - anchor, i] = gov.ideology
             leaders[(month - anchor, i)] = gov.leader
@@ -147,7 +184,23 @@ def _government_schedule(
     for code, series in powers.items():
         if np.isnan(series).any():
             raise SimInputError("seeds/governments.csv", code, "needs a government in office at the anchor month")
-    return ideology0, tuple(leader0), scripted, leaders, powers["USA"], powers["CHN"]
+    return ideology0, since0, tuple(leader0), scripted, leaders, powers["USA"], powers["CHN"]
+
+
+def _peers(sub: tuple[str, ...]) -> GroupPeers:
+    groups = tuple(np.flatnonzero(np.array(sub) == r) for r in SUBREGIONS)
+    sizes = {r: sub.count(r) for r in SUBREGIONS}
+    return GroupPeers(groups, np.array([sizes[r] > 1 for r in sub]))
+
+
+def _spell_starts(plan: np.ndarray, anchor: int) -> np.ndarray:
+    """(months, states): month index at which the current non-zero spell of a lever began (-1 while it is 0)."""
+    since = np.full(plan.shape, -1, dtype=np.int64)
+    for t in range(plan.shape[0]):
+        on = plan[t] > 0
+        started = on & ((plan[t - 1] <= 0) if t else True)
+        since[t] = np.where(started, anchor + t, np.where(on, since[t - 1] if t else -1, -1))
+    return since
 
 
 def _in_force(joined: object, left: object, anchor_day: date) -> bool:
@@ -178,7 +231,6 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
     adjacency = np.zeros((n, n))
     for a, b, kind in seeds.neighbours:
         adjacency[CELAC_ISO3.index(a), CELAC_ISO3.index(b)] = 1.0 if kind == "land" else 0.5
-    peers = np.array([[1.0 if sub[i] == sub[j] and i != j else 0.0 for j in range(n)] for i in range(n)])
 
     ip_us = float(seeds.value("USA", "unga_ideal_point"))  # type: ignore[arg-type]
     ip_cn = float(seeds.value("CHN", "unga_ideal_point"))  # type: ignore[arg-type]
@@ -191,10 +243,14 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
     prc_now = np.array([bool(seeds.value(c, "recognizes_prc")) for c in CELAC_ISO3])
     prc0 = prc_now & np.array([not (isinstance(s, date) and s >= anchor_day) for s in since])
 
-    ideology0, leader0, scripted, leaders, us_ideo, cn_ideo = _government_schedule(seeds, anchor, present, months)
+    ideology0, since0, leader0, scripted, leaders, us_ideo, cn_ideo = _government_schedule(
+        seeds, anchor, present, months
+    )
     arms0 = _num(seeds, "us_arms_purchases")
     scripted_arms = np.full((months, n), np.nan)
-    for event in seeds.timeline:  # arms purchases halted/resumed inside the history window are replayed
+    for event in sorted(
+        seeds.timeline, key=lambda e: e.date
+    ):  # arms purchases halted/resumed inside the history window are replayed
         month = month_of(event.date)
         if event.event in ARMS_EVENTS and anchor <= month <= present and event.iso3 in CELAC_ISO3:
             i = CELAC_ISO3.index(event.iso3)
@@ -202,6 +258,7 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
             scripted_arms[month - anchor, i] = ARMS_EVENTS[event.event]
     elections = np.array([month_of(seeds.value(c, "next_election")) for c in CELAC_ISO3])  # type: ignore[arg-type]
     root = np.sqrt(gdp)
+    plan = build_lever_plan(cfg, CELAC_ISO3)
 
     return World(
         iso3=CELAC_ISO3,
@@ -227,11 +284,12 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
         arms0=arms0,
         scripted_arms=scripted_arms,
         neighbours=RowWeights.from_dense(adjacency),
-        subregion_peers=RowWeights.from_dense(peers),
+        subregion_peers=_peers(sub),
         diplomatic=diplomatic,
         bri0=bri0,
         prc0=prc0,
         ideology0=ideology0,
+        gov_since0=since0,
         leader0=leader0,
         opposition0=_num(seeds, "opposition_ideology"),
         approval0=_num(seeds, "approval"),
@@ -240,5 +298,8 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
         scripted_leader=leaders,
         us_ideology=us_ideo,
         cn_ideology=cn_ideo,
-        plan=build_lever_plan(cfg, CELAC_ISO3),
+        plan=plan,
+        leader_measures_since=_spell_starts(
+            plan[:, [LEVER_INDEX["us.leader_sanctions"], LEVER_INDEX["us.visa_bans"]]], anchor
+        ),
     )
