@@ -35,6 +35,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+bench: $(STAMP)
+	$(PY) -m sim.bench
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 

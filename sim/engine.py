@@ -38,10 +38,11 @@ def run_generator(seed: int, run: int) -> np.random.Generator:
 
 
 def draw_uniforms(seed: int, runs: Sequence[int], months: int, n_states: int, dtype: Any = np.float64) -> np.ndarray:
-    """Uniforms ``(months, runs, DRAWS, states)``: run ``r`` draws ``(DRAWS, states)`` per month from its generator."""
+    """Uniforms ``(months, runs, DRAWS, states)``: run ``r`` draws ``(DRAWS, states)`` per month from its generator
+    (in ``dtype``: float32 draws are a different, faster stream than float64 draws)."""
     block = np.empty((months, len(runs), len(DRAWS), n_states), dtype=dtype)
     for i, run in enumerate(runs):
-        block[:, i] = run_generator(seed, run).random((months, len(DRAWS), n_states))
+        block[:, i] = run_generator(seed, run).random((months, len(DRAWS), n_states), dtype=dtype)
     return block
 
 

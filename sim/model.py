@@ -7,12 +7,15 @@ Randomness: ``model.rng`` is seeded with :func:`sim.engine.run_seed` ``(seed, ru
 
 from __future__ import annotations
 
+from functools import cache
+
 import mesa
 import numpy as np
 
 from sim.agents import CountryAgent, PowerAgent
 from sim.calendar import month_label
 from sim.config import RunConfig
+from sim.configs import default_config
 from sim.data.seeds import SeedTables, load_seeds
 from sim.dynamics.update import DRAWS, initial_state, step
 from sim.dynamics.world import World, build_world
@@ -20,27 +23,43 @@ from sim.engine import run_seed
 from sim.validation import validate_run_config
 
 
+@cache
+def _default_world() -> World:
+    cfg = default_config()
+    return build_world(load_seeds(cfg.seeds_dir or None), cfg)
+
+
 class AlignmentModel(mesa.Model):
     """Regional alignment of the 33 CELAC states between the US and China (one run).
 
     Args:
-        config: the run configuration (levers, parameters, time window); ``RunConfig()`` if omitted.
+        config: the run configuration (levers, parameters, time window); the baseline scenario if omitted.
         run: run index; with ``config.seed`` it seeds ``model.rng`` (the same stream as the engine's run ``run``).
         seeds: validated seeds tables (loaded from ``config.seeds_dir`` if omitted).
         world: a prebuilt world for this config (skips rebuilding it).
+        rng: Mesa's seed argument; when given it replaces the ``(seed, run)`` seeding (``mesa.batch_run`` sets it).
     """
 
     def __init__(
-        self, config: RunConfig | None = None, run: int = 0, seeds: SeedTables | None = None, world: World | None = None
+        self,
+        config: RunConfig | None = None,
+        run: int = 0,
+        seeds: SeedTables | None = None,
+        world: World | None = None,
+        rng: int | None = None,
     ) -> None:
-        cfg = config or RunConfig()
+        cfg = config or default_config()
         validate_run_config(cfg)
-        super().__init__(rng=run_seed(cfg.seed, run))
+        super().__init__(rng=run_seed(cfg.seed, run) if rng is None else rng)
         self.config = cfg
         self.run_index = run
-        self.world = world or build_world(seeds or load_seeds(cfg.seeds_dir or None), cfg)
+        if world is None:
+            reuse = config is None and seeds is None
+            world = _default_world() if reuse else build_world(seeds or load_seeds(cfg.seeds_dir or None), cfg)
+        self.dtype = np.dtype(cfg.dtype)
+        self.world = world.astype(self.dtype)
         self.params = cfg.params
-        self.state = initial_state(self.world, self.params, 1)
+        self.state = initial_state(self.world, self.params, 1, self.dtype)
         self.levers = self.world.plan[0].copy()
         self.last_contributions: np.ndarray | None = None
         self.last_events: dict[str, np.ndarray] = {}
@@ -85,7 +104,7 @@ class AlignmentModel(mesa.Model):
         """Advance one month (stops running after ``config.end``)."""
         t = self.month_offset
         self.agents_by_type[PowerAgent].do("act")
-        uniforms = self.rng.random((len(DRAWS), self.world.n_states))[None]
+        uniforms = self.rng.random((len(DRAWS), self.world.n_states), dtype=self.dtype)[None]
         result = step(self.state, t, self.world, self.params, self.levers, uniforms)
         self.state = result.state
         self.last_contributions = result.contributions

@@ -35,6 +35,15 @@ class State:
     def shape(self) -> tuple[int, int]:
         return self.alignment.shape  # type: ignore[return-value]
 
+    def astype(self, dtype: object) -> State:
+        """This state with its float fields in ``dtype`` (no copy where they already are)."""
+        return State(
+            **{
+                f.name: v.astype(dtype, copy=False) if (v := getattr(self, f.name)).dtype.kind == "f" else v
+                for f in fields(self)
+            }
+        )
+
     def copy(self) -> State:
         return State(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
 

@@ -67,7 +67,8 @@ def aid_flows(s: State, w: World, p: Params, lv: np.ndarray) -> tuple[np.ndarray
     suspends aid; BRI members receive ``bri_finance_bonus`` more Chinese finance."""
     suspended = np.clip(2.0 * lever(lv, "us.decertification") - 1.0, 0.0, 1.0)
     us_aid = w.us_aid_pct * lever(lv, "us.aid") * (1.0 - suspended)
-    cn_fin = w.cn_flow_pct * lever(lv, "china.bri_finance") * (1.0 + p.bri_finance_bonus * s.bri)
+    member = s.bri.astype(s.alignment.dtype)
+    cn_fin = w.cn_flow_pct * lever(lv, "china.bri_finance") * (1.0 + p.bri_finance_bonus * member)
     return us_aid, cn_fin
 
 
@@ -141,8 +142,8 @@ def neighbour_mean(w: World, p: Params, values: np.ndarray) -> np.ndarray:
     """Blend (``subregion_weight``) of direct neighbours' and subregion peers' mean of ``values`` ``(R, N)``; a
     state with only one of the two uses it alone, a state with neither keeps its own value."""
     has_near, has_peers = w.neighbours.has_entries, w.subregion_peers.has_peers
-    c_near = np.where(has_peers, 1.0 - p.subregion_weight, 1.0) * has_near
-    c_peers = np.where(has_near, p.subregion_weight, 1.0) * has_peers
+    c_near = (np.where(has_peers, 1.0 - p.subregion_weight, 1.0) * has_near).astype(values.dtype)
+    c_peers = (np.where(has_near, p.subregion_weight, 1.0) * has_peers).astype(values.dtype)
     out = c_near * w.neighbours.apply(values) + c_peers * w.subregion_peers.apply(values)
     alone = ~(has_near | has_peers)
     if alone.any():
@@ -194,12 +195,13 @@ def deterministic_terms(s: State, w: World, p: Params, lv: np.ndarray, t: int) -
     pressure = us_pressure(s, w, p, lv, t)
     comply = compliance(s, p, d_us)
     comp, react = coercion(s, p, pressure, comply)
+    target = ideology_target(s, w, t)
     return {
         "economic_dependence": economic_dependence(s, w, p, d_us, d_cn),
         "aid_finance": aid_finance(s, p, us_aid, cn_fin),
         "coercion_compliance": comp,
         "coercion_reactance": react,
-        "ideology": ideology(s, w, p, t),
+        "ideology": p.w_ideology * (target - s.alignment),
         "diversion": diversion(s, p),
         "elite_networks": elite_networks(s, p),
         "regional_diffusion": regional_diffusion(s, w, p),
@@ -210,4 +212,5 @@ def deterministic_terms(s: State, w: World, p: Params, lv: np.ndarray, t: int) -
         "_compliance": comply,
         "_cn_finance": cn_fin,
         "_us_dependence": d_us,
+        "_ideology_target": target,
     }

@@ -7,7 +7,8 @@ engine with thousands, the dashboard with one run at a time. Random numbers come
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,6 @@ from sim.dynamics.terms import (
     TERMS,
     deterministic_terms,
     hosted_per_month,
-    ideology_target,
     lever,
     middle_power,
     neighbour_mean,
@@ -54,6 +54,26 @@ def _normal(u: np.ndarray) -> np.ndarray:
     return ndtri(np.clip(u, 1e-12, 1.0 - 1e-12))
 
 
+def _bernoulli(
+    eligible: np.ndarray, draw: np.ndarray, bound: Any, hazard: Callable[[Callable[[Any], np.ndarray]], np.ndarray]
+) -> np.ndarray:
+    """Events ``draw < hazard`` among ``eligible`` entries, where ``hazard <= bound`` everywhere.
+
+    The hazard is evaluated only where ``draw < bound`` (rare events stay cheap): ``hazard(g)`` receives ``g``,
+    which gathers any array broadcastable to ``draw`` at those entries. Decisions equal the full computation.
+    """
+    ix = np.nonzero(eligible & (draw < bound))
+    out = np.zeros(draw.shape, dtype=bool)
+    if len(ix[0]):
+        out[ix] = draw[ix] < hazard(lambda x: x if np.ndim(x) == 0 else np.broadcast_to(x, draw.shape)[ix])
+    return out
+
+
+def _rows(p: Params, rows: np.ndarray) -> Params:
+    """``p`` restricted to some runs (parameters given per run as ``(R, 1)`` arrays)."""
+    return replace(p, **{f.name: getattr(p, f.name)[rows] for f in fields(p) if np.ndim(getattr(p, f.name)) == 2})
+
+
 def _centred(u: np.ndarray) -> np.ndarray:
     """Uniform noise with mean 0 and standard deviation 1 from uniforms on [0, 1)."""
     return SQRT12 * (u - 0.5)
@@ -72,7 +92,7 @@ def initial_state(w: World, p: Params, runs: int, dtype: Any = np.float64) -> St
     d_cn = w.openness * 0.5 * (w.export_cn + w.import_cn)
     economic = (d_cn - d_us) / (d_cn + d_us)
     sec = security_target(w.arms0, w, p)
-    institutional = 0.5 * w.bri0 - 0.5 * (~w.prc0)
+    institutional = 0.5 * w.bri0.astype(dtype) - 0.5 * (~w.prc0).astype(dtype)
     weights = (p.index_diplomatic, p.index_economic, p.index_security, p.index_institutional)
     total = sum(weights)
     alignment = (
@@ -80,7 +100,7 @@ def initial_state(w: World, p: Params, runs: int, dtype: Any = np.float64) -> St
     ) / total
     lv = w.plan[0]
     hosted_us, hosted_cn = hosted_per_month(w, lv)
-    elite = np.clip(p.elite_gain * (hosted_cn - hosted_us) / np.maximum(p.elite_decay, 1e-9), -1.0, 1.0)
+    elite = np.clip(p.elite_gain * (hosted_cn - hosted_us) / (p.elite_decay + 1e-12), -1.0, 1.0)
     s = State(
         alignment=ones * alignment,
         approval=ones * w.approval0,
@@ -105,8 +125,8 @@ def initial_state(w: World, p: Params, runs: int, dtype: Any = np.float64) -> St
     s.bri_share = neighbour_mean(w, p, s.bri.astype(dtype))
     terms = deterministic_terms(s, w, p, lv, 0)
     pull = sum(terms[name] for name in DETERMINISTIC_TERMS)
-    s.residual = (s.alignment - pull / p.w_residual).astype(dtype)
-    return s
+    s.residual = s.alignment - pull / p.w_residual
+    return s.astype(dtype)
 
 
 def step(
@@ -143,7 +163,7 @@ def step(
     hosted_us, hosted_cn = hosted_per_month(w, lv)
     elite = np.clip(s.elite + p.elite_gain * (hosted_cn - hosted_us) - p.elite_decay * s.elite, -1.0, 1.0)
     lockin = s.lockin * (1 - p.lockin_decay) + terms["_cn_finance"] / 12.0
-    arms = np.where(np.isnan(w.scripted_arms[t]), s.arms, w.scripted_arms[t])
+    arms = s.arms if w.arms_unchanged[t] else np.where(np.isnan(w.scripted_arms[t]), s.arms, w.scripted_arms[t])
     security = s.security + p.security_adjust_rate * (security_target(arms, w, p) - s.security)
 
     # approval: reversion, rally round the flag under resisted pressure, noise
@@ -181,35 +201,58 @@ def step(
         gov_change = gov_change | lost
         gov_since = np.where(election, month, gov_since)
         next_election = np.where(election, next_election + np.rint(12 * p.term_years).astype(np.int64), next_election)
-    approval = np.where(gov_change, p.approval_honeymoon, approval)
+    approval = np.where(gov_change, approval.dtype.type(p.approval_honeymoon), approval)
 
     # recognition: Taipei -> Beijing and back (leaving Beijing ends BRI membership)
     draw = u[:, U_RECOGNITION]
-    to_prc = ~s.prc & (
-        draw < p.recognition_switch_rate * sigmoid((a - p.recognition_switch_threshold) / p.recognition_scale)
+    to_prc = _bernoulli(
+        ~s.prc,
+        draw,
+        p.recognition_switch_rate,
+        lambda g: (
+            g(p.recognition_switch_rate) * sigmoid((g(a) - g(p.recognition_switch_threshold)) / g(p.recognition_scale))
+        ),
     )
-    to_roc = s.prc & (
-        draw < p.recognition_back_rate * sigmoid((p.recognition_back_threshold - a) / p.recognition_scale)
+    to_roc = _bernoulli(
+        s.prc,
+        draw,
+        p.recognition_back_rate,
+        lambda g: (
+            g(p.recognition_back_rate) * sigmoid((g(p.recognition_back_threshold) - g(a)) / g(p.recognition_scale))
+        ),
     )
     prc = (s.prc | to_prc) & ~to_roc
 
     # BRI: exit under US pressure where the state complies; accession when the government finds it worthwhile,
     # it recognises Beijing and China offers (the offer peaks at summits and forums)
     draw = u[:, U_BRI]
-    exit_hazard = p.bri_exit_rate * lever(lv, "us.bri_exit_pressure") * terms["_compliance"]
-    leaves = s.bri & ((draw < exit_hazard) | to_roc)
-    utility = (
-        (a - p.bri_join_threshold) / p.bri_join_scale
-        + p.bri_join_ideology * ideology_target(s, w, t)
-        + p.bri_join_diffusion * (s.bri_share - 0.5)
-        - p.bri_join_hedging * middle_power(w, p)
-        - p.bri_join_dependence * terms["_us_dependence"]
-        - p.bri_join_us_pressure * lever(lv, "us.bri_exit_pressure")
+    pressure_bri = lever(lv, "us.bri_exit_pressure")
+    exit_bound = p.bri_exit_rate * pressure_bri
+    leaves = to_roc | _bernoulli(s.bri, draw, exit_bound, lambda g: g(exit_bound) * g(terms["_compliance"]))
+    join_bound = p.bri_join_rate * lever(lv, "china.bri_offer")
+    structural = -p.bri_join_hedging * middle_power(w, p) - p.bri_join_us_pressure * pressure_bri
+    joins = _bernoulli(
+        ~s.bri & s.prc & prc,
+        draw,
+        join_bound,
+        lambda g: (
+            g(join_bound)
+            * sigmoid(
+                (g(a) - g(p.bri_join_threshold)) / g(p.bri_join_scale)
+                + g(p.bri_join_ideology) * g(terms["_ideology_target"])
+                + g(p.bri_join_diffusion) * (g(s.bri_share) - 0.5)
+                - g(p.bri_join_dependence) * g(terms["_us_dependence"])
+                + g(structural)
+            )
+        ),
     )
-    join_hazard = p.bri_join_rate * lever(lv, "china.bri_offer") * sigmoid(utility)
-    joins = ~s.bri & s.prc & prc & (draw < join_hazard)
     bri = (s.bri & ~leaves) | joins
-    bri_share = neighbour_mean(w, p, bri.astype(a.dtype)) if (joins.any() or leaves.any()) else s.bri_share
+    changed = np.flatnonzero((joins | leaves).any(axis=1))  # neighbourhood shares change only where membership did
+    bri_share = s.bri_share
+    if len(changed):
+        bri_share = bri_share.copy()
+        rows = p if np.ndim(p.subregion_weight) == 0 else _rows(p, changed)
+        bri_share[changed] = neighbour_mean(w, rows, bri[changed].astype(a.dtype))
 
     new = State(
         alignment=new_a,
@@ -239,7 +282,7 @@ def step(
         "election": election,
         "government_change": gov_change,
     }
-    return StepResult(new, contributions, events)
+    return StepResult(new.astype(a.dtype), contributions, events)
 
 
 __all__ = ["DRAWS", "EVENTS", "LEVER_INDEX", "StepResult", "initial_state", "step"]

@@ -25,33 +25,37 @@ ARMS_EVENTS = {"arms_purchases_halted": 0.0, "arms_purchases_resumed": 1.0}
 
 @dataclass(frozen=True)
 class RowWeights:
-    """A row-normalised sparse matrix stored as slots: row ``i`` sums ``weights[k, i] * values[cols[k, i]]`` over
-    slots ``k`` in a fixed order, so every row's result is bit-identical whatever the batch size."""
+    """A row-normalised sparse matrix stored as slots: row ``i`` sums ``weight * values[col]`` over its entries in
+    a fixed order, so every row's result is bit-identical whatever the batch size. Rows are kept sorted by degree
+    so slot ``k`` touches only the leading rows that have more than ``k`` entries."""
 
-    cols: np.ndarray  # (slots, states) column of each slot (a padding slot points at the row itself, weight 0)
-    weights: np.ndarray  # (slots, states)
+    slot_cols: tuple[np.ndarray, ...]  # slot k: column of the k-th entry of each of the first m_k (sorted) rows
+    slot_weights: tuple[np.ndarray, ...]  # slot k: its weight
+    unsort: np.ndarray  # (states,) position of each state among the degree-sorted rows
     has_entries: np.ndarray  # (states,) bool: the row has at least one entry
 
     @classmethod
     def from_dense(cls, matrix: np.ndarray) -> RowWeights:
         normalised = _row_normalise(matrix)
-        n = matrix.shape[0]
         degree = (normalised > 0).sum(axis=1)
-        slots = max(int(degree.max()), 1)
-        cols = np.tile(np.arange(n), (slots, 1))
-        weights = np.zeros((slots, n))
-        for i in range(n):
-            nz = np.flatnonzero(normalised[i])
-            cols[: len(nz), i] = nz
-            weights[: len(nz), i] = normalised[i, nz]
-        return cls(cols, weights, degree > 0)
+        order = np.argsort(-degree, kind="stable")
+        entries = [np.flatnonzero(normalised[i]) for i in order]
+        cols, weights = [], []
+        for k in range(int(degree.max(initial=0))):
+            rows = [(i, e) for i, e in zip(order, entries, strict=True) if len(e) > k]
+            cols.append(np.array([e[k] for _, e in rows]))
+            weights.append(np.array([normalised[i, e[k]] for i, e in rows]))
+        return cls(tuple(cols), tuple(weights), np.argsort(order), degree > 0)
+
+    def astype(self, dtype: Any) -> RowWeights:
+        return replace(self, slot_weights=tuple(w.astype(dtype) for w in self.slot_weights))
 
     def apply(self, values: np.ndarray) -> np.ndarray:
         """``values @ matrix.T`` over the last axis (rows without entries give 0)."""
-        out = values[..., self.cols[0]] * self.weights[0]
-        for k in range(1, len(self.cols)):
-            out += values[..., self.cols[k]] * self.weights[k]
-        return out
+        out = np.zeros_like(values)
+        for cols, weights in zip(self.slot_cols, self.slot_weights, strict=True):
+            out[..., : len(cols)] += values[..., cols] * weights
+        return out[..., self.unsort]
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ class World:
     trade_agreement: np.ndarray  # 0/1
     arms0: np.ndarray  # 0/1: buys US arms at the anchor
     scripted_arms: np.ndarray  # (months, states): NaN, or 0/1 when arms purchases halt/resume that month
+    arms_unchanged: np.ndarray  # (months,) bool: no scripted arms change that month
     neighbours: RowWeights  # row-normalised neighbour weights (land 1, maritime 0.5)
     subregion_peers: GroupPeers  # the other states of the same subregion
     diplomatic: np.ndarray  # UN-vote position: -1 at the US ideal point, +1 at China's (clipped)
@@ -126,10 +131,8 @@ class World:
         cast = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, np.ndarray) and value.dtype == np.float64:
+            if (isinstance(value, np.ndarray) and value.dtype == np.float64) or isinstance(value, RowWeights):
                 cast[f.name] = value.astype(dtype)
-            elif isinstance(value, RowWeights):
-                cast[f.name] = replace(value, weights=value.weights.astype(dtype))
         return replace(self, **cast)
 
     @property
@@ -187,7 +190,8 @@ def _government_schedule(
     return ideology0, since0, tuple(leader0), scripted, leaders, powers["USA"], powers["CHN"]
 
 
-def _peers(sub: tuple[str, ...]) -> GroupPeers:
+def peer_groups(sub: tuple[str, ...]) -> GroupPeers:
+    """The subregion groups of states labelled ``sub``."""
     groups = tuple(np.flatnonzero(np.array(sub) == r) for r in SUBREGIONS)
     sizes = {r: sub.count(r) for r in SUBREGIONS}
     return GroupPeers(groups, np.array([sizes[r] > 1 for r in sub]))
@@ -283,8 +287,9 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
         trade_agreement=_num(seeds, "us_trade_agreement"),
         arms0=arms0,
         scripted_arms=scripted_arms,
+        arms_unchanged=np.isnan(scripted_arms).all(axis=1),
         neighbours=RowWeights.from_dense(adjacency),
-        subregion_peers=_peers(sub),
+        subregion_peers=peer_groups(sub),
         diplomatic=diplomatic,
         bri0=bri0,
         prc0=prc0,
