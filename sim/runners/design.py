@@ -150,8 +150,12 @@ def _results(
         _init_worker(world, base, design, seed, dtype)
         yield from map(_run_chunk, chunks)
         return
+    # forkserver: workers fork from a clean single-threaded server (plain fork from a process running BLAS or
+    # progress threads can deadlock); the server imports the engine once
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        context.set_forkserver_preload(["sim.runners.design"])
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init_worker, initargs=(world, base, design, seed, dtype)
     ) as pool:
