@@ -125,3 +125,14 @@ def test_elections_happen_on_their_calibrated_dates(baseline_world, baseline_cfg
     assert traj.events["election"][month, :, col].all()
     changed = traj.events["government_change"][month, :, col].mean()
     assert 0 < changed < 1  # outcomes are drawn, not scripted
+
+
+def test_forward_runs_start_from_the_observed_present(baseline_world, baseline_cfg, seeds):
+    traj = simulate(baseline_world, baseline_cfg.params, seed=2, runs=60)
+    assert traj.months[0] == baseline_world.present  # the recorded state before the start is Oct 2025
+    members = traj.states["bri"][0]
+    assert (members.sum(axis=1) == 22).all()
+    col, pan = baseline_world.iso3.index("COL"), baseline_world.iso3.index("PAN")
+    assert members[:, col].all() and not members[:, pan].any()
+    taipei = [baseline_world.iso3.index(c) for c in baseline_world.iso3 if not seeds.value(c, "recognizes_prc")]
+    assert not traj.states["prc"][0][:, taipei].any()

@@ -12,7 +12,6 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
-from scipy.special import ndtri
 
 from sim.config import Params
 from sim.dynamics.levers import LEVER_INDEX
@@ -48,10 +47,6 @@ class StepResult:
     state: State
     contributions: np.ndarray
     events: dict[str, np.ndarray]
-
-
-def _normal(u: np.ndarray) -> np.ndarray:
-    return ndtri(np.clip(u, 1e-12, 1.0 - 1e-12))
 
 
 def _bernoulli(
@@ -193,7 +188,7 @@ def step(
         draw = u[:, U_ELECTION]
         keep = draw < p_keep
         within = np.where(keep, draw / p_keep, (draw - p_keep) / (1.0 - p_keep))  # uniform again, given the outcome
-        noise = p.election_ideology_noise * _normal(within)
+        noise = p.election_ideology_noise * _centred(within)
         winner = np.where(keep, ideology + 0.5 * noise, opposition + noise)
         lost = election & ~keep
         opposition = np.where(lost, ideology, opposition)
@@ -247,7 +242,12 @@ def step(
         ),
     )
     bri = (s.bri & ~leaves) | joins
-    changed = np.flatnonzero((joins | leaves).any(axis=1))  # neighbourhood shares change only where membership did
+    if month == w.present and w.start > w.present:
+        # the spin-up ends on the observed present: facts known then replace what the replay drew
+        bri = np.broadcast_to(w.bri_present, bri.shape) | np.zeros_like(bri)
+        prc = np.broadcast_to(w.prc_present, prc.shape) | np.zeros_like(prc)
+        leaves, joins = leaves & ~bri, joins & bri
+    changed = np.flatnonzero((bri != s.bri).any(axis=1))  # neighbourhood shares change only where membership did
     bri_share = s.bri_share
     if len(changed):
         bri_share = bri_share.copy()

@@ -110,6 +110,8 @@ class World:
     diplomatic: np.ndarray  # UN-vote position: -1 at the US ideal point, +1 at China's (clipped)
     bri0: np.ndarray  # bool, member at the anchor
     prc0: np.ndarray  # bool, recognises Beijing at the anchor
+    bri_present: np.ndarray  # bool, member at the end of the present month (observed)
+    prc_present: np.ndarray  # bool, recognises Beijing at the present (observed)
     ideology0: np.ndarray  # government left-right at the anchor, [-1, 1]
     gov_since0: np.ndarray  # int month index when the government in office at the anchor took office
     leader0: tuple[str, ...]
@@ -246,6 +248,9 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
     since = [seeds.value(c, "recognition_since") for c in CELAC_ISO3]
     prc_now = np.array([bool(seeds.value(c, "recognizes_prc")) for c in CELAC_ISO3])
     prc0 = prc_now & np.array([not (isinstance(s, date) and s >= anchor_day) for s in since])
+    after_present = date((present + 1) // 12, (present + 1) % 12 + 1, 1)
+    bri_present = np.array([_in_force(seeds.value(c, "bri_joined"), seeds.value(c, "bri_exit"), after_present)
+                            for c in CELAC_ISO3])
 
     ideology0, since0, leader0, scripted, leaders, us_ideo, cn_ideo = _government_schedule(
         seeds, anchor, present, months
@@ -293,6 +298,8 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
         diplomatic=diplomatic,
         bri0=bri0,
         prc0=prc0,
+        bri_present=bri_present,
+        prc_present=prc_now,
         ideology0=ideology0,
         gov_since0=since0,
         leader0=leader0,

@@ -15,17 +15,18 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from tqdm.auto import tqdm
 
 from sim.config import Params, param_meta, param_names
 from sim.dynamics.update import EVENTS
 from sim.dynamics.world import World
 from sim.engine import OutcomeRecorder, Outcomes, simulate
 from sim.errors import SimInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("csv", "parquet")
 
@@ -98,6 +99,8 @@ def _chunks(n_runs: int, chunk: int) -> list[np.ndarray]:
 
 
 def _run_rows(out: Outcomes, design: Design) -> pd.DataFrame:
+    import pandas as pd  # imported here: workers never need it
+
     rows = {
         "run": out.runs,
         "set": out.runs // design.replications,
@@ -115,6 +118,8 @@ def _run_rows(out: Outcomes, design: Design) -> pd.DataFrame:
 
 
 def _state_rows(out: Outcomes, world: World) -> pd.DataFrame:
+    import pandas as pd  # imported here: workers never need it
+
     runs, states = out.alignment_end.shape
     frame = pd.DataFrame(
         {
@@ -185,6 +190,9 @@ def run_design(
             raise SimInputError("formats", fmt, f"expected one of {', '.join(FORMATS)}")
     if chunk < 1:
         raise SimInputError("chunk", chunk, "expected a whole number of at least 1")
+    import pandas as pd
+    from tqdm.auto import tqdm
+
     n_workers = os.cpu_count() or 1 if workers is None else workers
     run_frames, regional, bri, files = [], [], [], []
     bar = tqdm(total=design.n_runs, desc="design runs", unit="run", disable=not progress)
