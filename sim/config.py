@@ -201,7 +201,7 @@ LEVER_DOCS: dict[str, tuple[str, float, float, str]] = {
         "0-1",
         0.0,
         1.0,
-        "US sanctions on the head of government and circle; lapse when the government changes",
+        "US sanctions on the head of government and circle; lapse at the next election",
     ),
     "us.decertification": (
         "0-1",
@@ -213,7 +213,7 @@ LEVER_DOCS: dict[str, tuple[str, float, float, str]] = {
         "0-1",
         0.0,
         1.0,
-        "visa revocations of the leader and officials; lapse when the government changes",
+        "visa revocations of the leader and officials; lapse at the next election",
     ),
     "us.military_threat": ("0-1", 0.0, 1.0, "threats or hints of military action on the state's territory"),
     "us.bri_exit_pressure": ("0-1", 0.0, 1.0, "pressure to leave the BRI (members) and not to join (others)"),

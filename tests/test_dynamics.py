@@ -136,3 +136,14 @@ def test_forward_runs_start_from_the_observed_present(baseline_world, baseline_c
     assert members[:, col].all() and not members[:, pan].any()
     taipei = [baseline_world.iso3.index(c) for c in baseline_world.iso3 if not seeds.value(c, "recognizes_prc")]
     assert not traj.states["prc"][0][:, taipei].any()
+
+
+def test_switching_to_taipei_ends_membership_and_exits_only_members(baseline_world, baseline_cfg):
+    params = dataclasses.replace(baseline_cfg.params, recognition_back_rate=0.01, recognition_back_threshold=0.0)
+    traj = simulate(baseline_world, params, seed=4, runs=40)
+    switched_back = traj.states["prc"][:-1] & ~traj.states["prc"][1:]
+    assert switched_back.any(), "the test needs switches to Taipei"
+    exits = traj.events["bri_exit"]
+    assert not (exits & ~traj.states["bri"][:-1]).any()
+    assert (exits[switched_back] == traj.states["bri"][:-1][switched_back]).all()
+    assert not (traj.states["bri"] & ~traj.states["prc"]).any()

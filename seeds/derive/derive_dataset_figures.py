@@ -519,6 +519,46 @@ def cn_finance_figures(data: Path) -> list[Figure]:
     return out
 
 
+RATIOS = {  # derived variable: (numerator variable, its label)
+    "us_aid_pct_gdp": ("us_aid_musd", "US aid"),
+    "cn_finance_flow_pct_gdp": ("cn_finance_flow_musd", "Chinese finance flow"),
+    "cn_finance_stock_pct_gdp": ("cn_finance_stock_musd", "Chinese finance stock"),
+}
+
+
+def ratio_figures(figs: list[Figure]) -> list[Figure]:
+    """Money figures as percent of GDP: value_musd / (gdp_usd_bn * 1000) * 100, dated by the money figure.
+
+    A ratio is an estimate when either input is one (Haiti's GDP), otherwise a dataset figure.
+    """
+    by_key = {(f.iso3, f.variable): f for f in figs}
+    out = []
+    for iso3 in CELAC:
+        gdp = by_key[(iso3, "gdp_usd_bn")]
+        for variable, (numerator, label) in RATIOS.items():
+            money = by_key[(iso3, numerator)]
+            value = float(money.value) / (float(gdp.value) * 1000) * 100
+            how = (
+                f"derived: {numerator} ({money.year}) / (gdp_usd_bn ({gdp.year}) * 1000) * 100; "
+                f"{label} {money.value} USD m, GDP {gdp.value} USD bn"
+            )
+            if "estimate" in (gdp.source_kind, money.source_kind):
+                out.append(
+                    Figure(
+                        iso3,
+                        variable,
+                        fmt_num(value, 4),
+                        money.year,
+                        "estimate",
+                        "Estimate",
+                        f"Estimate: an input is an estimate; {how}",
+                    )
+                )
+            else:
+                out.append(Figure(iso3, variable, fmt_num(value, 4), money.year, "dataset", money.source, how))
+    return out
+
+
 def economy(data: Path) -> list[Figure]:
     """All economy.csv figures."""
     w = read_wits(data)
@@ -560,6 +600,7 @@ def economy(data: Path) -> list[Figure]:
         out.extend(trade_share_figures(w, iso3))
     out.extend(us_aid_figures(data))
     out.extend(cn_finance_figures(data))
+    out.extend(ratio_figures(out))
     return out
 
 
@@ -791,6 +832,7 @@ EXPECTED: dict[str, dict[str, tuple[str, ...]]] = {
             "us_aid_musd",
             "cn_finance_flow_musd",
             "cn_finance_stock_musd",
+            *RATIOS,
         )
     },
     "diplomacy": {
@@ -931,7 +973,7 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.width", 250, "display.max_columns", 30):
         print("\nSummary (* = estimate):")
         print(summary(tables).to_string())
-    np.testing.assert_equal(len(tables["economy"]), 9 * len(CELAC))  # sanity
+    np.testing.assert_equal(len(tables["economy"]), 12 * len(CELAC))  # sanity
     print("\nall checks passed")
     return 0
 

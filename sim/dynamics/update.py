@@ -223,7 +223,7 @@ def step(
     draw = u[:, U_BRI]
     pressure_bri = lever(lv, "us.bri_exit_pressure")
     exit_bound = p.bri_exit_rate * pressure_bri
-    leaves = to_roc | _bernoulli(s.bri, draw, exit_bound, lambda g: g(exit_bound) * g(terms["_compliance"]))
+    leaves = (s.bri & to_roc) | _bernoulli(s.bri, draw, exit_bound, lambda g: g(exit_bound) * g(terms["_compliance"]))
     join_bound = p.bri_join_rate * lever(lv, "china.bri_offer")
     structural = -p.bri_join_hedging * middle_power(w, p) - p.bri_join_us_pressure * pressure_bri
     joins = _bernoulli(

@@ -249,8 +249,9 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
     prc_now = np.array([bool(seeds.value(c, "recognizes_prc")) for c in CELAC_ISO3])
     prc0 = prc_now & np.array([not (isinstance(s, date) and s >= anchor_day) for s in since])
     after_present = date((present + 1) // 12, (present + 1) % 12 + 1, 1)
-    bri_present = np.array([_in_force(seeds.value(c, "bri_joined"), seeds.value(c, "bri_exit"), after_present)
-                            for c in CELAC_ISO3])
+    bri_present = np.array(
+        [_in_force(seeds.value(c, "bri_joined"), seeds.value(c, "bri_exit"), after_present) for c in CELAC_ISO3]
+    )
 
     ideology0, since0, leader0, scripted, leaders, us_ideo, cn_ideo = _government_schedule(
         seeds, anchor, present, months
@@ -284,9 +285,9 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
         import_us=_num(seeds, "import_share_us"),
         import_cn=_num(seeds, "import_share_cn"),
         remittances=_num(seeds, "remittances_pct_gdp") / 100,
-        us_aid_pct=_num(seeds, "us_aid_musd") / (gdp * 1000) * 100,
-        cn_flow_pct=_num(seeds, "cn_finance_flow_musd") / (gdp * 1000) * 100,
-        cn_stock_pct=_num(seeds, "cn_finance_stock_musd") / (gdp * 1000) * 100,
+        us_aid_pct=_num(seeds, "us_aid_pct_gdp"),
+        cn_flow_pct=_num(seeds, "cn_finance_flow_pct_gdp"),
+        cn_stock_pct=_num(seeds, "cn_finance_stock_pct_gdp"),
         elite_share=root / root.sum(),
         nato=_num(seeds, "nato_global_partner"),
         trade_agreement=_num(seeds, "us_trade_agreement"),

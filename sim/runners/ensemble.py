@@ -53,7 +53,7 @@ def run_ensemble(cfg: RunConfig, seeds: SeedTables | None = None, chunk: int = 1
     bar = tqdm(total=cfg.replications, desc=f"{cfg.scenario_name}: replications", unit="run", disable=not progress)
     for first in range(0, cfg.replications, chunk):
         runs = range(first, min(first + chunk, cfg.replications))
-        parts.append(simulate(world, cfg.params, cfg.seed, runs))
+        parts.append(simulate(world, cfg.params, cfg.seed, runs, dtype=np.dtype(cfg.dtype)))
         bar.update(len(runs))
     bar.close()
     return Ensemble(world, _merge(parts), cfg)
