@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--mesa-runs", type=int, default=20, help="runs for (a) and (b) (default 20)")
     parser.add_argument("--engine-runs", type=int, default=4096, help="runs for (c) and (d) (default 4096)")
     parser.add_argument("--sobol-n", type=int, default=1024, help="Saltelli base sample N (default 1024)")
-    parser.add_argument("--chunk", type=int, default=512, help="runs per engine batch (default 512)")
+    parser.add_argument("--chunk", type=int, default=1024, help="runs per engine batch (default 1024)")
     parser.add_argument(
         "--dtype",
         default="float32",

@@ -23,59 +23,37 @@ ARMS_EVENTS = {"arms_purchases_halted": 0.0, "arms_purchases_resumed": 1.0}
 """Timeline events that switch a state's US arms purchases (value after the event)."""
 
 
+BLOCK_ROWS = 64
+"""Rows per matrix product. Every product has this fixed shape (the last block zero-padded), so each run's row goes
+through the same BLAS kernel whatever the batch size: results are bit-identical across chunkings and workers
+(``tests/test_determinism.py`` checks this on the machine at hand)."""
+
+
 @dataclass(frozen=True)
 class RowWeights:
-    """A row-normalised sparse matrix stored as slots: row ``i`` sums ``weight * values[col]`` over its entries in
-    a fixed order, so every row's result is bit-identical whatever the batch size. Rows are kept sorted by degree
-    so slot ``k`` touches only the leading rows that have more than ``k`` entries."""
+    """A row-normalised weight matrix applied as ``values @ matrix.T`` in fixed-shape blocks of rows."""
 
-    slot_cols: tuple[np.ndarray, ...]  # slot k: column of the k-th entry of each of the first m_k (sorted) rows
-    slot_weights: tuple[np.ndarray, ...]  # slot k: its weight
-    unsort: np.ndarray  # (states,) position of each state among the degree-sorted rows
+    transposed: np.ndarray  # (states, states): the row-normalised matrix, transposed and contiguous
     has_entries: np.ndarray  # (states,) bool: the row has at least one entry
 
     @classmethod
     def from_dense(cls, matrix: np.ndarray) -> RowWeights:
-        normalised = _row_normalise(matrix)
-        degree = (normalised > 0).sum(axis=1)
-        order = np.argsort(-degree, kind="stable")
-        entries = [np.flatnonzero(normalised[i]) for i in order]
-        cols, weights = [], []
-        for k in range(int(degree.max(initial=0))):
-            rows = [(i, e) for i, e in zip(order, entries, strict=True) if len(e) > k]
-            cols.append(np.array([e[k] for _, e in rows]))
-            weights.append(np.array([normalised[i, e[k]] for i, e in rows]))
-        return cls(tuple(cols), tuple(weights), np.argsort(order), degree > 0)
+        normalised = _row_normalise(np.asarray(matrix, dtype=float))
+        return cls(np.ascontiguousarray(normalised.T), normalised.sum(axis=1) > 0)
 
     def astype(self, dtype: Any) -> RowWeights:
-        return replace(self, slot_weights=tuple(w.astype(dtype) for w in self.slot_weights))
+        return replace(self, transposed=self.transposed.astype(dtype))
 
     def apply(self, values: np.ndarray) -> np.ndarray:
-        """``values @ matrix.T`` over the last axis (rows without entries give 0)."""
-        out = np.zeros_like(values)
-        for cols, weights in zip(self.slot_cols, self.slot_weights, strict=True):
-            out[..., : len(cols)] += values[..., cols] * weights
-        return out[..., self.unsort]
-
-
-@dataclass(frozen=True)
-class GroupPeers:
-    """Mean over the other members of each state's group (its subregion), row by row in a fixed order."""
-
-    groups: tuple[np.ndarray, ...]  # state indices of each group
-    has_peers: np.ndarray  # (states,) bool: the state's group has other members
-
-    def apply(self, values: np.ndarray) -> np.ndarray:
-        """For every state, the mean of ``values`` over the other states of its group (0 if it is alone)."""
-        out = np.zeros_like(values)
-        for idx in self.groups:
-            if len(idx) > 1:
-                members = values[..., idx]
-                total = members[..., 0].copy()
-                for j in range(1, len(idx)):  # explicit order: numpy's own reductions vary with the batch shape
-                    total += members[..., j]
-                out[..., idx] = (total[..., None] - members) / (len(idx) - 1)
-        return out
+        """``values @ matrix.T`` over the last axis of ``(runs, states)`` values (rows without entries give 0)."""
+        runs, n = values.shape
+        pad = (-runs) % BLOCK_ROWS
+        padded = np.concatenate([values, np.zeros((pad, n), values.dtype)]) if pad else values
+        weights = self.transposed.astype(values.dtype, copy=False)
+        out = np.empty_like(padded)
+        for first in range(0, len(padded), BLOCK_ROWS):
+            np.matmul(padded[first : first + BLOCK_ROWS], weights, out=out[first : first + BLOCK_ROWS])
+        return out[:runs]
 
 
 @dataclass(frozen=True)
@@ -106,7 +84,7 @@ class World:
     scripted_arms: np.ndarray  # (months, states): NaN, or 0/1 when arms purchases halt/resume that month
     arms_unchanged: np.ndarray  # (months,) bool: no scripted arms change that month
     neighbours: RowWeights  # row-normalised neighbour weights (land 1, maritime 0.5)
-    subregion_peers: GroupPeers  # the other states of the same subregion
+    subregion_peers: RowWeights  # the other states of the same subregion, equally weighted
     diplomatic: np.ndarray  # UN-vote position: -1 at the US ideal point, +1 at China's (clipped)
     bri0: np.ndarray  # bool, member at the anchor
     prc0: np.ndarray  # bool, recognises Beijing at the anchor
@@ -192,11 +170,10 @@ def _government_schedule(
     return ideology0, since0, tuple(leader0), scripted, leaders, powers["USA"], powers["CHN"]
 
 
-def peer_groups(sub: tuple[str, ...]) -> GroupPeers:
-    """The subregion groups of states labelled ``sub``."""
-    groups = tuple(np.flatnonzero(np.array(sub) == r) for r in SUBREGIONS)
-    sizes = {r: sub.count(r) for r in SUBREGIONS}
-    return GroupPeers(groups, np.array([sizes[r] > 1 for r in sub]))
+def peer_groups(sub: tuple[str, ...]) -> RowWeights:
+    """Equal weights on the other states of each state's subregion (states labelled ``sub``)."""
+    labels = np.array(sub)
+    return RowWeights.from_dense((labels[:, None] == labels[None, :]) & ~np.eye(len(sub), dtype=bool))
 
 
 def _spell_starts(plan: np.ndarray, anchor: int) -> np.ndarray:
