@@ -137,7 +137,9 @@ def step(
     a = s.alignment
     terms = deterministic_terms(s, w, p, lv, t)
     terms["structural_residual"] = structural_residual(s, p)
-    deterministic = sum(terms[name] for name in TERMS[:-1])
+    deterministic = terms[TERMS[0]].copy()
+    for name in TERMS[1:-1]:
+        deterministic += terms[name]
     new_a = np.clip(a + deterministic + p.shock_sd * _centred(u[:, U_SHOCK]), -1.0, 1.0)
     terms["shock"] = new_a - a - deterministic  # the shock absorbs the clip at +-1: contributions sum exactly
     contributions = np.stack([terms[name] for name in TERMS]) if with_contributions else np.empty(0)
@@ -198,24 +200,19 @@ def step(
         next_election = np.where(election, next_election + np.rint(12 * p.term_years).astype(np.int64), next_election)
     approval = np.where(gov_change, approval.dtype.type(p.approval_honeymoon), approval)
 
-    # recognition: Taipei -> Beijing and back (leaving Beijing ends BRI membership)
+    # recognition: Taipei -> Beijing and back (leaving Beijing ends BRI membership); one draw, one direction each
     draw = u[:, U_RECOGNITION]
-    to_prc = _bernoulli(
-        ~s.prc,
+    switches = _bernoulli(
+        True,
         draw,
-        p.recognition_switch_rate,
-        lambda g: (
-            g(p.recognition_switch_rate) * sigmoid((g(a) - g(p.recognition_switch_threshold)) / g(p.recognition_scale))
+        np.maximum(p.recognition_switch_rate, p.recognition_back_rate),
+        lambda g: np.where(
+            g(s.prc),
+            g(p.recognition_back_rate) * sigmoid((g(p.recognition_back_threshold) - g(a)) / g(p.recognition_scale)),
+            g(p.recognition_switch_rate) * sigmoid((g(a) - g(p.recognition_switch_threshold)) / g(p.recognition_scale)),
         ),
     )
-    to_roc = _bernoulli(
-        s.prc,
-        draw,
-        p.recognition_back_rate,
-        lambda g: (
-            g(p.recognition_back_rate) * sigmoid((g(p.recognition_back_threshold) - g(a)) / g(p.recognition_scale))
-        ),
-    )
+    to_prc, to_roc = switches & ~s.prc, switches & s.prc
     prc = (s.prc | to_prc) & ~to_roc
 
     # BRI: exit under US pressure where the state complies; accession when the government finds it worthwhile,

@@ -173,7 +173,7 @@ def run_design(
     design: Design,
     seed: int,
     *,
-    chunk: int = 512,
+    chunk: int = 1024,
     workers: int | None = 1,
     out_dir: Path | None = None,
     formats: Sequence[str] = ("parquet",),
