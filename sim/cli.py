@@ -18,6 +18,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -28,8 +29,10 @@ from sim.dynamics.terms import TERMS
 from sim.dynamics.world import build_world
 from sim.errors import SimInputError
 from sim.paths import CONF_DIR
-from sim.reporting.tables import write_tables
+from sim.reporting.tables import outcomes_table, write_tables
 from sim.runners.ensemble import Ensemble, run_ensemble
+from sim.scenarios import scenarios
+from sim.sweep import LAST_SWEEP
 from sim.validation import to_run_config, validate_run_config
 
 register_configs()
@@ -49,18 +52,6 @@ SKIP_PREFLIGHT = (
     "--resolve",
     "--version",
 )
-
-
-def scenarios() -> dict[str, str]:
-    """Scenario names and their one-line questions, from ``conf/scenario/*.yaml``."""
-    out = {}
-    for path in sorted((CONF_DIR / "scenario").glob("*.yaml")):
-        question = ""
-        for line in path.read_text().splitlines():
-            if line.startswith("question:"):
-                question = line.split(":", 1)[1].strip()
-        out[path.stem] = question
-    return out
 
 
 FREE_FORM = ("us.targets", "china.targets", "history.anchor_levers")
@@ -121,7 +112,11 @@ def check_config(cfg: DictConfig) -> RunConfig:
 
 
 def preflight(argv: list[str]) -> None:
-    """Validate the command line's overrides (every value of a sweep) before Hydra writes anything."""
+    """Validate the command line before Hydra writes anything.
+
+    A single run is checked completely. In a sweep every value is composed (unknown keys, scenarios and wrong types
+    stop the sweep); values out of range fail only their own job, whose error the sweep's table records.
+    """
     if any(a.split("=")[0] in SKIP_PREFLIGHT for a in argv):
         return
     overrides = [a for a in argv if not a.startswith("-")]
@@ -149,15 +144,19 @@ def preflight(argv: list[str]) -> None:
         variants = [[*v, prefix + values[0]] for v in variants]
         for extra in values[1:]:
             variants.append([prefix + extra])
+    sweep = any(a in ("-m", "--multirun") for a in argv)
     first = variants[0]
     for variant in variants:
         varied = {v.split("=", 1)[0] for v in variant}
         line = base + variant + [v for v in first if v.split("=", 1)[0] not in varied]
         try:
             cfg = _compose(line)
+            if sweep:
+                to_run_config(cfg)  # keys and types; a value out of range fails its own job, not the sweep
         except (HydraException, OmegaConfBaseException) as err:
             raise _explain(err) from None
-        check_config(cfg)
+        if not sweep:
+            check_config(cfg)
 
 
 def _focus_contributions(ens: Ensemble) -> pd.DataFrame:
@@ -184,6 +183,7 @@ def execute(cfg: DictConfig, out: Path) -> Path:
     config = OmegaConf.to_container(cfg, resolve=True)
     assert isinstance(config, dict)
     tables = write_tables(ens.trajectory, ens.world, config, out)
+    outcomes_table(ens.trajectory, ens.world).to_csv(out / "outcomes.csv", index=False)
     if run.plots:
         from sim.reporting.figures import plot_all
 
@@ -192,10 +192,35 @@ def execute(cfg: DictConfig, out: Path) -> Path:
     return out
 
 
+DONE = "DONE"
+"""Marker written last into a run directory: the job finished (a re-run sweep skips it)."""
+ERROR = "error.txt"
+"""One-line error of a failed sweep job (recorded in the sweep's table; the other jobs go on)."""
+
+
+def _sweeping() -> bool:
+    return HydraConfig.get().mode == RunMode.MULTIRUN
+
+
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
 def app(cfg: DictConfig) -> None:
-    """Hydra task: one ensemble per job."""
+    """Hydra task: one ensemble per job. In a sweep, a finished job is skipped and a failed one records its error."""
     out = Path(HydraConfig.get().runtime.output_dir)
+    if _sweeping():
+        if (out / DONE).exists():
+            print(f"skipped (already done): {out}")
+            return
+        (out / ERROR).unlink(missing_ok=True)
+        try:
+            execute(cfg, out)
+        except Exception as err:  # a sweep keeps going; the error lands in the aggregated table
+            message = str(err) if isinstance(err, SimInputError) else f"{type(err).__name__}: {err}"
+            (out / ERROR).write_text(message.splitlines()[0] + "\n")
+            print(f"error: {message.splitlines()[0]}", file=sys.stderr)
+            return
+        (out / DONE).write_text("")
+        print(f"run directory: {out}")
+        return
     try:
         execute(cfg, out)
     except SimInputError as err:
@@ -205,6 +230,7 @@ def app(cfg: DictConfig) -> None:
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
         raise
+    (out / DONE).write_text("")
     print(f"run directory: {out}")
 
 
@@ -217,3 +243,9 @@ def main() -> None:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
     app()
+    if LAST_SWEEP.get("failed"):
+        print(
+            f"error: {LAST_SWEEP['failed']} of {LAST_SWEEP['jobs']} sweep jobs failed; see sweep_results.csv",
+            file=sys.stderr,
+        )
+        sys.exit(1)

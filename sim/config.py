@@ -55,6 +55,9 @@ class Params:
     compliance_sovereigntism: float = param(
         4.0, 0.0, 10.0, "logit per unit", "compliance fall with a sovereigntist (left) government"
     )
+    coercion_grievance: float = param(
+        0.5, 0.0, 1.0, "fraction", "share of complied pressure that still feeds diversification (grievance)"
+    )
     rally_effect: float = param(
         0.010, 0.0, 0.05, "approval per pressure unit per month", "rally round the flag under resisted pressure"
     )
@@ -146,6 +149,31 @@ class LeverChange:
 
 
 @dataclass
+class USReaction:
+    """The US punishes drift: while a state's alignment exceeds its value at the scenario start by more than
+    ``drift``, Washington adds ``tariff``, imposes ``sanctions`` (at least this level) and multiplies aid by ``aid``."""
+
+    enabled: bool = False
+    drift: float = 0.1
+    tariff: float = 0.15
+    sanctions: float = 0.5
+    aid: float = 0.5
+
+
+@dataclass
+class ChinaReaction:
+    """China rewards drift: while a state's alignment exceeds its value at the scenario start by more than
+    ``drift``, Beijing multiplies its finance by ``bri_finance``, adds ``import_pledge`` and opens a signing
+    opportunity (``bri_offer``, at least this level)."""
+
+    enabled: bool = False
+    drift: float = 0.1
+    bri_finance: float = 2.0
+    import_pledge: float = 0.1
+    bri_offer: float = 1.0
+
+
+@dataclass
 class USLevers:
     """Washington's levers from the scenario's ``start`` on.
 
@@ -164,6 +192,7 @@ class USLevers:
     elite_diplomacy: float | None = None
     targets: dict[str, dict[str, Any]] = field(default_factory=dict)
     schedule: list[LeverChange] = field(default_factory=list)
+    reaction: USReaction = field(default_factory=USReaction)
 
 
 @dataclass
@@ -176,6 +205,7 @@ class ChinaLevers:
     bri_offer: float | None = None
     targets: dict[str, dict[str, Any]] = field(default_factory=dict)
     schedule: list[LeverChange] = field(default_factory=list)
+    reaction: ChinaReaction = field(default_factory=ChinaReaction)
 
 
 @dataclass
@@ -253,6 +283,7 @@ class RunConfig:
     us: USLevers = field(default_factory=USLevers)
     china: ChinaLevers = field(default_factory=ChinaLevers)
     params: Params = field(default_factory=Params)
+    elections: dict[str, Any] = field(default_factory=dict)  # {ISO3: ideology}: who wins the next election (what-if)
 
 
 def param_names() -> list[str]:

@@ -25,6 +25,7 @@ class State:
     import_cn: np.ndarray
     residual: np.ndarray  # structural position (target of the residual term), alignment units
     anchor_alignment: np.ndarray  # alignment at the anchor (reference of the trade tilt)
+    start_alignment: np.ndarray  # alignment when the scenario starts (reference of the reactive strategies)
     bri: np.ndarray  # bool: Belt and Road member
     bri_share: np.ndarray  # neighbourhood share of BRI members, [0, 1] (updated when membership changes)
     prc: np.ndarray  # bool: recognises Beijing (else Taipei)

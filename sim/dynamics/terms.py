@@ -105,9 +105,14 @@ def compliance(s: State, p: Params, d_us: np.ndarray) -> np.ndarray:
 
 
 def coercion(s: State, p: Params, pressure: np.ndarray, comply: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(c) Pressure moves a state toward the US where it complies and toward China where it resists (reactance)."""
+    """(c) Pressure moves a state toward the US where it complies and toward China where it resists (reactance).
+
+    Even compliance leaves a grievance: a share ``coercion_grievance`` of the complied part also feeds the wish to
+    diversify ("This episode may have reinforced Petro's desire to diversify", seed 000).
+    """
     pull = p.w_coercion * pressure
-    return pull * comply * (-1.0 - s.alignment), pull * (1.0 - comply) * (1.0 - s.alignment)
+    resist = (1.0 - comply) + p.coercion_grievance * comply
+    return pull * comply * (-1.0 - s.alignment), pull * resist * (1.0 - s.alignment)
 
 
 def ideology_target(s: State, w: World, t: int) -> np.ndarray:

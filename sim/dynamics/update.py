@@ -16,6 +16,7 @@ import numpy as np
 from sim.config import Params
 from sim.dynamics.levers import LEVER_INDEX
 from sim.dynamics.state import State
+from sim.dynamics.strategies import respond
 from sim.dynamics.terms import (
     DETERMINISTIC_TERMS,
     TERMS,
@@ -111,6 +112,7 @@ def initial_state(w: World, p: Params, runs: int, dtype: Any = np.float64) -> St
         import_cn=ones * w.import_cn,
         residual=ones * 0.0,
         anchor_alignment=ones * alignment,
+        start_alignment=ones * alignment,
         bri=np.broadcast_to(w.bri0, (runs, n)).copy(),
         bri_share=ones * 0.0,
         prc=np.broadcast_to(w.prc0, (runs, n)).copy(),
@@ -134,6 +136,10 @@ def step(
     governments (scripted or elected), recognition, BRI exit and BRI accession. Without ``with_contributions`` the
     per-term breakdown is not assembled (``contributions`` is empty); the state is the same either way.
     """
+    month = w.anchor + t
+    if month == w.start:
+        s = replace(s, start_alignment=s.alignment)
+    lv = respond(lv, s, w, t)
     a = s.alignment
     terms = deterministic_terms(s, w, p, lv, t)
     terms["structural_residual"] = structural_residual(s, p)
@@ -177,7 +183,6 @@ def step(
     # governments: dated changes during the history, elections afterwards (every election seats a new leader;
     # a government_change event marks a change of camp)
     ideology, opposition, gov_since, next_election = s.ideology, s.opposition, s.gov_since, s.next_election
-    month = w.anchor + t
     scripted = w.scripted_ideology[t]
     has_script = ~np.isnan(scripted)
     election = (next_election == month) & (month > w.present)
@@ -192,6 +197,10 @@ def step(
         within = np.where(keep, draw / p_keep, (draw - p_keep) / (1.0 - p_keep))  # uniform again, given the outcome
         noise = p.election_ideology_noise * _centred(within)
         winner = np.where(keep, ideology + 0.5 * noise, opposition + noise)
+        forced = ~np.isnan(w.forced_ideology) & (month == w.first_election)  # a scenario's what-if outcome
+        if forced.any():
+            winner = np.where(forced, w.forced_ideology, winner)
+            keep = np.where(forced, np.sign(w.forced_ideology) == np.sign(ideology), keep)
         lost = election & ~keep
         opposition = np.where(lost, ideology, opposition)
         ideology = np.where(election, np.clip(winner, -1.0, 1.0), ideology)
@@ -266,6 +275,7 @@ def step(
         import_cn=im_cn / im_scale,
         residual=s.residual,
         anchor_alignment=s.anchor_alignment,
+        start_alignment=s.start_alignment,
         bri=bri,
         bri_share=bri_share,
         prc=prc,

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.calendar import month_of, parse_month
-from sim.config import RunConfig
+from sim.config import ChinaReaction, RunConfig, USReaction
 from sim.data.seeds import CELAC_ISO3, SeedTables
 from sim.dynamics.levers import LEVER_INDEX, build_lever_plan
 from sim.errors import SimInputError
@@ -101,6 +101,9 @@ class World:
     us_ideology: np.ndarray  # (months,) ideology of the US administration
     cn_ideology: np.ndarray  # (months,) ideology of China's leadership
     plan: np.ndarray  # (months, levers, states) lever values
+    us_reaction: USReaction  # reactive US strategy (off unless enabled)
+    china_reaction: ChinaReaction  # reactive Chinese strategy (off unless enabled)
+    forced_ideology: np.ndarray  # (states,): NaN, or the ideology that wins the first election after the present
     leader_measures_since: np.ndarray  # (months, 2, states) start month of the current spell of leader sanctions
     # and visa bans (-1 when off): they bind only a government already in office then
 
@@ -184,6 +187,38 @@ def _spell_starts(plan: np.ndarray, anchor: int) -> np.ndarray:
         started = on & ((plan[t - 1] <= 0) if t else True)
         since[t] = np.where(started, anchor + t, np.where(on, since[t - 1] if t else -1, -1))
     return since
+
+
+US_REACTION_RANGES = {"drift": (0.0, 2.0), "tariff": (0.0, 1.0), "sanctions": (0.0, 1.0), "aid": (0.0, 5.0)}
+CHINA_REACTION_RANGES = {
+    "drift": (0.0, 2.0),
+    "bri_finance": (0.0, 10.0),
+    "import_pledge": (0.0, 1.0),
+    "bri_offer": (0.0, 1.0),
+}
+
+
+def _checked_reaction(reaction: Any, where: str, ranges: dict[str, tuple[float, float]]) -> Any:
+    for name, (lo, hi) in ranges.items():
+        value = getattr(reaction, name)
+        if not lo <= value <= hi:
+            raise SimInputError(f"{where}.{name}", value, f"expected a number in [{lo}, {hi}]")
+    return replace(reaction)
+
+
+def _forced_elections(elections: dict[str, Any]) -> np.ndarray:
+    forced = np.full(len(CELAC_ISO3), np.nan)
+    for code, value in elections.items():
+        if code not in CELAC_ISO3:
+            raise SimInputError("elections", code, "expected the ISO3 code of a CELAC state (e.g. COL)")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        if not -1.0 <= number <= 1.0:
+            raise SimInputError(f"elections.{code}", value, "expected the winner's left-right ideology in [-1, 1]")
+        forced[CELAC_ISO3.index(code)] = number
+    return forced
 
 
 def _in_force(joined: object, left: object, anchor_day: date) -> bool:
@@ -289,6 +324,9 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
         us_ideology=us_ideo,
         cn_ideology=cn_ideo,
         plan=plan,
+        us_reaction=_checked_reaction(cfg.us.reaction, "us.reaction", US_REACTION_RANGES),
+        china_reaction=_checked_reaction(cfg.china.reaction, "china.reaction", CHINA_REACTION_RANGES),
+        forced_ideology=_forced_elections(cfg.elections),
         leader_measures_since=_spell_starts(
             plan[:, [LEVER_INDEX["us.leader_sanctions"], LEVER_INDEX["us.visa_bans"]]], anchor
         ),

@@ -106,6 +106,26 @@ def summary(traj: Trajectory, world: World, config: dict[str, Any]) -> dict[str,
     }
 
 
+def outcomes_table(traj: Trajectory, world: World) -> pd.DataFrame:
+    """Scalar outcomes of the ensemble (one row each): mean and 5-95% band over replications.
+
+    Outcomes: ``regional_mean_alignment_end``, ``regional_mean_alignment_change`` (end minus the month before the
+    start), ``bri_members_end``, and ``alignment_end:<ISO3>`` for every state.
+    """
+    a = traj.states["alignment"]
+    regional = a.mean(axis=2)
+    samples = {
+        "regional_mean_alignment_end": regional[-1],
+        "regional_mean_alignment_change": regional[-1] - regional[0],
+        "bri_members_end": traj.states["bri"][-1].sum(axis=1).astype(float),
+    } | {f"alignment_end:{code}": a[-1, :, i] for i, code in enumerate(world.iso3)}
+    rows = []
+    for name, values in samples.items():
+        lo, hi = np.quantile(values, QUANTILES)
+        rows.append((name, round(float(values.mean()), 6), round(float(lo), 6), round(float(hi), 6)))
+    return pd.DataFrame(rows, columns=["outcome", "mean", "p05", "p95"])
+
+
 def write_tables(traj: Trajectory, world: World, config: dict[str, Any], out: Path) -> dict[str, pd.DataFrame]:
     """Write timeseries.csv, events.csv, contributions.csv and summary.json into ``out``; return the tables."""
     tables = {
