@@ -83,7 +83,15 @@ def plot_heatmap(table: pd.DataFrame, keys: tuple[str, str], path: Path) -> Path
     ax.set_xlabel(keys[0])
     ax.set_ylabel(keys[1])
     for (r, c), value in np.ndenumerate(grid.to_numpy()):
-        ax.text(c, r, f"{value:+.3f}", ha="center", va="center", fontsize=9)
+        ax.text(
+            c,
+            r,
+            f"{value:+.3f}",
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="white" if abs(value) > 0.55 * limit else "black",
+        )
     fig.colorbar(image, ax=ax, label="regional mean alignment, end (−1 US … +1 China)")
     ax.set_title("Regional mean alignment at the end", fontweight="bold")
     return _save(fig, path)
