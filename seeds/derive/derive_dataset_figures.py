@@ -34,50 +34,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.data.seeds import CELAC_ISO3
+
 REPO_ROOT: Path = Path(__file__).resolve().parents[2]
 DEFAULT_DATA: Path = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_OUT: Path = REPO_ROOT / "seeds" / "figures"
 VARIABLES_CSV: Path = REPO_ROOT / "seeds" / "variables.csv"
 
-CELAC: tuple[str, ...] = tuple(
-    sorted(
-        [
-            "ATG",
-            "ARG",
-            "BHS",
-            "BRB",
-            "BLZ",
-            "BOL",
-            "BRA",
-            "CHL",
-            "COL",
-            "CRI",
-            "CUB",
-            "DMA",
-            "DOM",
-            "ECU",
-            "SLV",
-            "GRD",
-            "GTM",
-            "GUY",
-            "HTI",
-            "HND",
-            "JAM",
-            "MEX",
-            "NIC",
-            "PAN",
-            "PRY",
-            "PER",
-            "KNA",
-            "LCA",
-            "VCT",
-            "SUR",
-            "TTO",
-            "URY",
-            "VEN",
-        ]
-    )
-)
+CELAC: tuple[str, ...] = CELAC_ISO3
 COLUMNS: tuple[str, ...] = (
     "iso3",
     "variable",
