@@ -22,12 +22,6 @@ from matplotlib.path import Path as MplPath
 ASSET_NAME = "lac_countries.geojson"
 ATTRIBUTION = "Made with Natural Earth"
 
-#: The 33 CELAC member states (ISO 3166-1 alpha-3).
-CELAC_ISO3: tuple[str, ...] = (
-    "ATG", "ARG", "BHS", "BRB", "BLZ", "BOL", "BRA", "CHL", "COL", "CRI", "CUB",
-    "DMA", "DOM", "ECU", "SLV", "GRD", "GTM", "GUY", "HTI", "HND", "JAM", "MEX",
-    "NIC", "PAN", "PRY", "PER", "KNA", "LCA", "VCT", "SUR", "TTO", "URY", "VEN",
-)  # fmt: skip
 
 #: Small island states drawn again in a zoomed inset on maps, north to south.
 LESSER_ANTILLES: tuple[str, ...] = ("KNA", "ATG", "DMA", "LCA", "VCT", "BRB", "GRD", "TTO")
