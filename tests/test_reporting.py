@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib import colormaps
 
+from sim.data.seeds import CELAC_ISO3
 from sim.reporting import figures, geometry, summaries
 
 # fmt: off
@@ -105,7 +106,7 @@ def test_geometry_has_all_celac_states_and_usa() -> None:
     geo = geometry.load_geometry()
     assert set(CELAC) <= set(geo), sorted(set(CELAC) - set(geo))
     assert set(geo) == set(CELAC) | {"USA"}
-    assert set(geometry.CELAC_ISO3) == set(CELAC) and len(geometry.CELAC_ISO3) == 33
+    assert set(CELAC_ISO3) == set(CELAC) and len(CELAC_ISO3) == 33
     names = geometry.country_names()
     assert names["BRA"] == "Brazil" and names["VCT"].startswith("Saint Vincent")
 

@@ -32,6 +32,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim.data.seeds import CELAC_ISO3
+
 from . import geometry, summaries
 
 US_BLUE = "#2166ac"
@@ -435,7 +437,7 @@ def _draw_map(ax: Axes, values: Mapping[str, float], title: str) -> tuple[object
     geo = geometry.load_geometry()
     ax.set_facecolor(OCEAN)
     geometry.draw_countries(ax, ["USA"], facecolor=CONTEXT_GREY, edgecolor="0.6", linewidth=0.3)
-    celac = [c for c in geometry.CELAC_ISO3 if c in geo]
+    celac = [c for c in CELAC_ISO3 if c in geo]
     mappable, plain = geometry.draw_countries(ax, celac, values=values, edgecolor="0.3", linewidth=0.35)
     ax.set_xlim(lon0, lon1)
     ax.set_ylim(lat0, lat1)
