@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from sim.config import Params
-from sim.dynamics.levers import LEVER_INDEX
 from sim.dynamics.state import State
 from sim.dynamics.strategies import respond
 from sim.dynamics.terms import (
@@ -292,4 +291,4 @@ def step(
     return StepResult(new.astype(a.dtype), contributions, events)
 
 
-__all__ = ["DRAWS", "EVENTS", "LEVER_INDEX", "StepResult", "initial_state", "step"]
+__all__ = ["DRAWS", "EVENTS", "StepResult", "initial_state", "step"]
