@@ -60,7 +60,8 @@ class CountryAgent(mesa.Agent):
 
 
 class PowerAgent(mesa.Agent):
-    """The United States or China: holds its levers for the current month (scripted by the lever plan)."""
+    """The United States or China. Each month it pulls its levers as the plan says; its reactive strategy (if the
+    scenario enables one) is applied inside the update, and :attr:`applied` shows the levers that actually acted."""
 
     model: AlignmentModel
 
@@ -68,15 +69,19 @@ class PowerAgent(mesa.Agent):
         super().__init__(model)
         self.power = power  # "us" or "china"
         self.lever_names = tuple(n for n in LEVERS if n.startswith(power + "."))
-        self.current = np.zeros((len(self.lever_names), model.world.n_states))
+        self.indices = [LEVER_INDEX[n] for n in self.lever_names]
 
     def act(self) -> None:
-        """Set this month's levers from the plan (reactive strategies would adjust them here)."""
+        """Set this month's planned levers."""
         t = self.model.month_offset
-        for i, name in enumerate(self.lever_names):
-            self.current[i] = self.model.world.plan[t, LEVER_INDEX[name]]
-            self.model.levers[LEVER_INDEX[name]] = self.current[i]
+        self.model.levers[self.indices] = self.model.world.plan[t, self.indices]
+
+    @property
+    def applied(self) -> np.ndarray:
+        """``(levers of this power, states)``: the values that acted last month (planned ones before any step)."""
+        levers = self.model.applied_levers
+        return np.asarray(levers[..., self.indices, :]).reshape(len(self.indices), -1)
 
     def lever(self, short: str) -> np.ndarray:
-        """Current value of one of this power's levers for every state."""
-        return self.current[self.lever_names.index(f"{self.power}.{short}")]
+        """Value of one of this power's levers for every state, as last applied."""
+        return self.applied[self.lever_names.index(f"{self.power}.{short}")]

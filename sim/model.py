@@ -61,6 +61,7 @@ class AlignmentModel(mesa.Model):
         self.params = cfg.params
         self.state = initial_state(self.world, self.params, 1, self.dtype)
         self.levers = self.world.plan[0].copy()
+        self.applied_levers: np.ndarray = self.levers
         self.last_contributions: np.ndarray | None = None
         self.last_events: dict[str, np.ndarray] = {}
         for i, (code, name) in enumerate(zip(self.world.iso3, self.world.names, strict=True)):
@@ -108,6 +109,7 @@ class AlignmentModel(mesa.Model):
         result = step(self.state, t, self.world, self.params, self.levers, uniforms)
         self.state = result.state
         self.last_contributions = result.contributions
+        self.applied_levers = result.levers
         self.last_events = result.events
         self.datacollector.collect(self)
         if t + 1 >= self.world.n_months:

@@ -73,3 +73,11 @@ def test_bad_levers_give_one_line_errors(cfg, mutate, field):
     with pytest.raises(SimInputError) as err:
         build_lever_plan(cfg, CELAC_ISO3)
     assert field in str(err.value) and "\n" not in str(err.value)
+
+
+def test_scenario_schedules_cannot_rewrite_the_history(cfg):
+    cfg.us.schedule = [LeverChange(lever="tariff", value=0.3, start="2024-06")]
+    with pytest.raises(
+        SimInputError, match=r"us.schedule\[0\].start: got '2024-06'; expected a month from the scenario"
+    ):
+        build_lever_plan(cfg, CELAC_ISO3)

@@ -45,3 +45,21 @@ def test_a_run_depends_only_on_seed_and_index(baseline_world, baseline_cfg):
     np.testing.assert_array_equal(whole.states["alignment"], again.states["alignment"])
     other = simulate(baseline_world, p, 100, range(6))
     assert not np.array_equal(whole.states["alignment"], other.states["alignment"])
+
+
+def test_power_agents_show_the_levers_that_acted(seeds):
+    from conftest import composed
+
+    from sim.dynamics.world import build_world
+
+    cfg = composed("scenario=tit_for_tat")
+    world = build_world(seeds, cfg)
+    model = AlignmentModel(cfg, run=2, world=world)
+    model.run_for(world.n_months - 1)
+    drifted = model.state.alignment[0] - model.state.start_alignment[0] > cfg.us.reaction.drift  # seen by the powers
+    model.step()
+    planned = world.plan[-1]
+    tariff = model.us.lever("tariff")
+    assert tariff.shape == (33,) and (tariff >= planned[0]).all()
+    assert drifted.any(), "the test needs a state that drifted toward China"
+    assert (tariff[drifted] > planned[0][drifted]).all() and (model.china.lever("bri_offer")[drifted] == 1.0).all()

@@ -52,7 +52,8 @@ def _lever(cfg, seeds, lever: str, month: str, code: str) -> float:
 
 def test_scenario_levers_take_effect(seeds):
     pressure = composed("scenario=us_max_pressure")
-    assert _lever(pressure, seeds, "us.tariff", "2026-06", "BRA") == 0.25
+    assert _lever(pressure, seeds, "us.tariff", "2026-06", "PER") == 0.25
+    assert _lever(pressure, seeds, "us.tariff", "2026-06", "BRA") == 0.5
     assert _lever(pressure, seeds, "us.decertification", "2026-06", "COL") == 1.0
     panama = composed("scenario=panama_playbook")
     assert _lever(panama, seeds, "us.bri_exit_pressure", "2027-01", "PER") == 1.0
@@ -88,3 +89,24 @@ def test_reactions_follow_drift(seeds):
     np.testing.assert_allclose(lv[1, finance], world.plan[t, finance] * 2.0)
     before = world.plan[world.record_from - 1]
     assert respond(before, s, world, world.record_from - 1) is before  # no reaction before the scenario starts
+
+
+def test_election_what_if_must_fall_inside_the_run(seeds):
+    from sim.errors import SimInputError
+
+    cfg = composed("scenario=colombia_right_turn", "end=2026-01")
+    with pytest.raises(SimInputError, match=r"elections\.COL"):
+        build_world(seeds, cfg)
+
+
+def test_reactions_never_act_on_the_replayed_history(seeds):
+    cfg = composed("scenario=history", "us.reaction.enabled=true", "us.reaction.drift=0.0")
+    world = build_world(seeds, cfg)
+    from sim.dynamics.strategies import respond
+    from sim.dynamics.update import initial_state
+
+    s = initial_state(world, cfg.params, 1)
+    s.alignment += 0.5
+    for t in (0, world.n_months - 1):
+        planned = world.plan[t]
+        assert respond(planned, s, world, t) is planned

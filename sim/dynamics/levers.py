@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sim.calendar import parse_month
+from sim.calendar import month_label, parse_month
 from sim.config import LEVER_DOCS, ChinaLevers, LeverChange, RunConfig, USLevers
 from sim.errors import SimInputError
 
@@ -108,6 +108,13 @@ def _apply_power(
     for i, change in enumerate(sorted(levers.schedule, key=lambda c: parse_month(c.start, f"{power}.schedule.start"))):
         where = f"{power}.schedule[{i}]"
         name = _lever_name(power, change.lever, f"{where}.lever")
+        if parse_month(change.start, f"{where}.start") < start:
+            raise SimInputError(
+                f"{where}.start",
+                change.start,
+                f"expected a month from the scenario start {month_label(start)} on "
+                "(dated events before it belong to history.schedule)",
+            )
         _apply_change(plan, change, name, where, iso3, anchor, last)
 
 

@@ -42,11 +42,13 @@ EVENTS: tuple[str, ...] = ("bri_join", "bri_exit", "recognition_switch", "electi
 
 @dataclass
 class StepResult:
-    """What one month produced: the new state, each term's contribution ``(K, R, N)`` and event masks ``(R, N)``."""
+    """What one month produced: the new state, each term's contribution ``(K, R, N)``, event masks ``(R, N)`` and the
+    levers that applied (the plan after the powers' reactions)."""
 
     state: State
     contributions: np.ndarray
     events: dict[str, np.ndarray]
+    levers: np.ndarray
 
 
 def _bernoulli(
@@ -288,7 +290,7 @@ def step(
         "election": election,
         "government_change": gov_change,
     }
-    return StepResult(new.astype(a.dtype), contributions, events)
+    return StepResult(new.astype(a.dtype), contributions, events, lv)
 
 
 __all__ = ["DRAWS", "EVENTS", "StepResult", "initial_state", "step"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.calendar import month_of, parse_month
+from sim.calendar import month_label, month_of, parse_month
 from sim.config import ChinaReaction, RunConfig, USReaction
 from sim.data.seeds import CELAC_ISO3, SeedTables
 from sim.dynamics.levers import LEVER_INDEX, build_lever_plan
@@ -206,7 +206,7 @@ def _checked_reaction(reaction: Any, where: str, ranges: dict[str, tuple[float, 
     return replace(reaction)
 
 
-def _forced_elections(elections: dict[str, Any]) -> np.ndarray:
+def _forced_elections(elections: dict[str, Any], dates: np.ndarray, end: int) -> np.ndarray:
     forced = np.full(len(CELAC_ISO3), np.nan)
     for code, value in elections.items():
         if code not in CELAC_ISO3:
@@ -217,7 +217,15 @@ def _forced_elections(elections: dict[str, Any]) -> np.ndarray:
             number = float("nan")
         if not -1.0 <= number <= 1.0:
             raise SimInputError(f"elections.{code}", value, "expected the winner's left-right ideology in [-1, 1]")
-        forced[CELAC_ISO3.index(code)] = number
+        i = CELAC_ISO3.index(code)
+        if dates[i] > end:
+            raise SimInputError(
+                f"elections.{code}",
+                value,
+                f"its next election ({month_label(int(dates[i]))}) "
+                "falls after the end of the run; extend end or drop the what-if",
+            )
+        forced[i] = number
     return forced
 
 
@@ -326,7 +334,7 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
         plan=plan,
         us_reaction=_checked_reaction(cfg.us.reaction, "us.reaction", US_REACTION_RANGES),
         china_reaction=_checked_reaction(cfg.china.reaction, "china.reaction", CHINA_REACTION_RANGES),
-        forced_ideology=_forced_elections(cfg.elections),
+        forced_ideology=_forced_elections(cfg.elections, elections, end),
         leader_measures_since=_spell_starts(
             plan[:, [LEVER_INDEX["us.leader_sanctions"], LEVER_INDEX["us.visa_bans"]]], anchor
         ),
