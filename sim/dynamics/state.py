@@ -44,14 +44,3 @@ class State:
                 for f in fields(self)
             }
         )
-
-    def copy(self) -> State:
-        return State(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
-
-    def row(self, run: int) -> State:
-        """The state of one run (keeps the leading axis, length 1)."""
-        return State(**{f.name: getattr(self, f.name)[run : run + 1].copy() for f in fields(self)})
-
-    @staticmethod
-    def concatenate(states: list[State]) -> State:
-        return State(**{f.name: np.concatenate([getattr(s, f.name) for s in states]) for f in fields(State)})

@@ -120,9 +120,9 @@ def ideology_target(s: State, w: World, t: int) -> np.ndarray:
     return np.clip(0.5 * (np.abs(s.ideology - w.us_ideology[t]) - np.abs(s.ideology - w.cn_ideology[t])), -1, 1)
 
 
-def ideology(s: State, w: World, p: Params, t: int) -> np.ndarray:
-    """(d) Affinity with each power's current administration."""
-    return p.w_ideology * (ideology_target(s, w, t) - s.alignment)
+def ideology(s: State, p: Params, target: np.ndarray) -> np.ndarray:
+    """(d) Affinity with each power's current administration: pull toward :func:`ideology_target`."""
+    return p.w_ideology * (target - s.alignment)
 
 
 def diversion(s: State, p: Params) -> np.ndarray:
@@ -206,7 +206,7 @@ def deterministic_terms(s: State, w: World, p: Params, lv: np.ndarray, t: int) -
         "aid_finance": aid_finance(s, p, us_aid, cn_fin),
         "coercion_compliance": comp,
         "coercion_reactance": react,
-        "ideology": p.w_ideology * (target - s.alignment),
+        "ideology": ideology(s, p, target),
         "diversion": diversion(s, p),
         "elite_networks": elite_networks(s, p),
         "regional_diffusion": regional_diffusion(s, w, p),

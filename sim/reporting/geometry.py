@@ -15,7 +15,7 @@ from importlib import resources
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import Colormap, Normalize
 from matplotlib.path import Path as MplPath
 
@@ -77,16 +77,6 @@ def country_paths(iso3s: Iterable[str] | None = None) -> dict[str, list[MplPath]
     geo = load_geometry()
     keys = list(geo) if iso3s is None else [c for c in iso3s if c in geo]
     return {c: [MplPath(r, closed=True) for r in geo[c]] for c in keys}
-
-
-def countries_path_collection(iso3s: Iterable[str] | None = None, **kwargs) -> PathCollection:
-    """A ``PathCollection`` of the outlines of ``iso3s`` (all countries if None), in data coords.
-
-    Keyword arguments go to ``PathCollection`` (facecolors, edgecolors, linewidths, ...).
-    Add it with ``ax.add_collection(coll)``.
-    """
-    paths = [p for ps in country_paths(iso3s).values() for p in ps]
-    return PathCollection(paths, **kwargs)
 
 
 def draw_countries(
