@@ -24,16 +24,15 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.calendar import month_label
 from sim.config import RunConfig, register_configs
-from sim.data.seeds import load_seeds
 from sim.dynamics.terms import TERMS
-from sim.dynamics.world import build_world
+from sim.dynamics.world import World
 from sim.errors import SimInputError
 from sim.paths import CONF_DIR
 from sim.reporting.tables import outcomes_table, write_tables
-from sim.runners.ensemble import Ensemble, run_ensemble
+from sim.runners.ensemble import Ensemble, prepare, run_ensemble
 from sim.scenarios import scenarios
 from sim.sweep import LAST_SWEEP
-from sim.validation import to_run_config, validate_run_config
+from sim.validation import to_run_config
 
 register_configs()
 
@@ -101,14 +100,10 @@ def _explain(err: Exception) -> SimInputError:
     return SimInputError("overrides", "", str(err).splitlines()[0])
 
 
-def check_config(cfg: DictConfig) -> RunConfig:
-    """Validate a composed config completely (types, ranges, seeds, lever plan); return it typed."""
+def check_config(cfg: DictConfig) -> tuple[RunConfig, World]:
+    """Validate a composed config completely (types, ranges, seeds, lever plan); return it typed, with its world."""
     run = to_run_config(cfg)
-    validate_run_config(run)
-    world = build_world(load_seeds(run.seeds_dir or None), run)
-    if run.focus not in world.iso3:
-        raise SimInputError("focus", run.focus, "expected the ISO3 code of a CELAC state (e.g. COL)")
-    return run
+    return run, prepare(run)
 
 
 def preflight(argv: list[str]) -> None:
@@ -178,8 +173,8 @@ def _focus_contributions(ens: Ensemble) -> pd.DataFrame:
 
 def execute(cfg: DictConfig, out: Path) -> Path:
     """Run the ensemble for ``cfg`` and write tables and figures into ``out``."""
-    run = check_config(cfg)
-    ens = run_ensemble(run, progress=True)
+    run, world = check_config(cfg)
+    ens = run_ensemble(run, world=world, progress=True)
     config = OmegaConf.to_container(cfg, resolve=True)
     assert isinstance(config, dict)
     tables = write_tables(ens.trajectory, ens.world, config, out)

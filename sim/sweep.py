@@ -47,33 +47,24 @@ def _scenario(job: Path) -> str:
     return str((yaml.safe_load(path.read_text()) or {}).get("scenario_name", ""))
 
 
+def _no_result(status: str, error: str) -> dict[str, Any]:
+    return {"status": status, "outcome": "", "mean": None, "p05": None, "p95": None, "error": error}
+
+
 def aggregate(root: Path) -> pd.DataFrame:
     """The tidy table of the sweep in ``root`` (jobs in numeric order, outcomes in each job's order)."""
-    jobs = _job_dirs(root)
-    keys = sorted({k for job in jobs for k in _overrides(job)})
+    jobs = {job: _overrides(job) for job in _job_dirs(root)}
+    keys = sorted({k for overrides in jobs.values() for k in overrides})
     rows: list[dict[str, Any]] = []
-    for job in jobs:
-        base = {"job": int(job.name), "scenario": _scenario(job)} | dict.fromkeys(keys, "") | _overrides(job)
+    for job, overrides in jobs.items():
+        base = {"job": int(job.name), "scenario": _scenario(job)} | dict.fromkeys(keys, "") | overrides
         if (job / "DONE").exists() and (job / "outcomes.csv").exists():
             for rec in pd.read_csv(job / "outcomes.csv").to_dict("records"):
                 rows.append(base | {"status": "done", "error": ""} | rec)
         elif (job / "error.txt").exists():
-            error = (job / "error.txt").read_text().strip()
-            rows.append(
-                base | {"status": "failed", "outcome": "", "mean": None, "p05": None, "p95": None, "error": error}
-            )
+            rows.append(base | _no_result("failed", (job / "error.txt").read_text().strip()))
         else:
-            rows.append(
-                base
-                | {
-                    "status": "missing",
-                    "outcome": "",
-                    "mean": None,
-                    "p05": None,
-                    "p95": None,
-                    "error": "no result (the job did not finish)",
-                }
-            )
+            rows.append(base | _no_result("missing", "no result (the job did not finish)"))
     return pd.DataFrame(rows, columns=[*FIXED_COLUMNS, *keys, *VALUE_COLUMNS])
 
 

@@ -49,12 +49,17 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-def dependence(s: State, w: World) -> tuple[np.ndarray, np.ndarray]:
+def exposure(
+    w: World, export_us: np.ndarray, export_cn: np.ndarray, import_us: np.ndarray, import_cn: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Exposure to the US and to China, fraction of GDP: trade with each (mean of export and import shares times
     openness), plus remittances for the US."""
-    d_us = w.openness * 0.5 * (s.export_us + s.import_us) + w.remittances
-    d_cn = w.openness * 0.5 * (s.export_cn + s.import_cn)
-    return d_us, d_cn
+    return (w.openness * 0.5 * (export_us + import_us) + w.remittances, w.openness * 0.5 * (export_cn + import_cn))
+
+
+def dependence(s: State, w: World) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`exposure` at the state's current trade shares."""
+    return exposure(w, s.export_us, s.export_cn, s.import_us, s.import_cn)
 
 
 def economic_dependence(s: State, w: World, p: Params, d_us: np.ndarray, d_cn: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ from sim.dynamics.terms import (
     DETERMINISTIC_TERMS,
     TERMS,
     deterministic_terms,
+    exposure,
     hosted_per_month,
     lever,
     middle_power,
@@ -85,8 +86,7 @@ def initial_state(w: World, p: Params, runs: int, dtype: Any = np.float64) -> St
     """
     n = w.n_states
     ones = np.ones((runs, n), dtype=dtype)
-    d_us = w.openness * 0.5 * (w.export_us + w.import_us) + w.remittances
-    d_cn = w.openness * 0.5 * (w.export_cn + w.import_cn)
+    d_us, d_cn = exposure(w, w.export_us, w.export_cn, w.import_us, w.import_cn)
     economic = (d_cn - d_us) / (d_cn + d_us)
     sec = security_target(w.arms0, w, p)
     institutional = 0.5 * w.bri0.astype(dtype) - 0.5 * (~w.prc0).astype(dtype)
@@ -251,8 +251,8 @@ def step(
     bri = (s.bri & ~leaves) | joins
     if month == w.present and w.start > w.present:
         # the spin-up ends on the observed present: facts known then replace what the replay drew
-        bri = np.broadcast_to(w.bri_present, bri.shape) | np.zeros_like(bri)
-        prc = np.broadcast_to(w.prc_present, prc.shape) | np.zeros_like(prc)
+        bri = np.broadcast_to(w.bri_present, bri.shape).copy()
+        prc = np.broadcast_to(w.prc_present, prc.shape).copy()
         leaves, joins = leaves & ~bri, joins & bri
     changed = np.flatnonzero((bri != s.bri).any(axis=1))  # neighbourhood shares change only where membership did
     bri_share = s.bri_share

@@ -42,13 +42,21 @@ def _merge(parts: list[Trajectory]) -> Trajectory:
     )
 
 
-def run_ensemble(cfg: RunConfig, seeds: SeedTables | None = None, chunk: int = 10, progress: bool = True) -> Ensemble:
-    """Run ``cfg.replications`` replications of ``cfg`` (run indices ``0 .. replications-1``)."""
+def prepare(cfg: RunConfig, seeds: SeedTables | None = None) -> World:
+    """Validate ``cfg`` completely (ranges, dates, seeds, lever plan, focus) and build its world."""
     validate_run_config(cfg)
-    tables = seeds if seeds is not None else load_seeds(cfg.seeds_dir or None)
-    world = build_world(tables, cfg)
+    world = build_world(seeds if seeds is not None else load_seeds(cfg.seeds_dir or None), cfg)
     if cfg.focus not in world.iso3:
         raise SimInputError("focus", cfg.focus, "expected the ISO3 code of a CELAC state (e.g. COL)")
+    return world
+
+
+def run_ensemble(
+    cfg: RunConfig, seeds: SeedTables | None = None, world: World | None = None, chunk: int = 200, progress: bool = True
+) -> Ensemble:
+    """Run ``cfg.replications`` replications of ``cfg`` (run indices ``0 .. replications-1``); ``world`` skips
+    :func:`prepare` when the caller has already built it."""
+    world = world if world is not None else prepare(cfg, seeds)
     parts = []
     bar = tqdm(total=cfg.replications, desc=f"{cfg.scenario_name}: replications", unit="run", disable=not progress)
     for first in range(0, cfg.replications, chunk):
