@@ -29,7 +29,7 @@ import numpy as np
 from sim.config import param_meta
 from sim.configs import load_config
 from sim.data.seeds import load_seeds
-from sim.dynamics.world import RowWeights, World, build_world, peer_groups
+from sim.dynamics.world import NeighbourWeights, World, build_world, peer_groups
 from sim.engine import OutcomeRecorder, simulate
 from sim.model import AlignmentModel
 from sim.runners.design import Design, run_design
@@ -69,7 +69,7 @@ def synthetic_world(world: World, n_states: int, seed: int = 0) -> World:
         "iso3": tuple(f"S{i:03d}" for i in range(n_states)),
         "names": tuple(f"State {i}" for i in range(n_states)),
         "subregion": sub,
-        "neighbours": RowWeights.from_dense(adjacency),
+        "neighbours": NeighbourWeights.from_dense(adjacency),
         "subregion_peers": peer_groups(sub),
         "leader0": tuple(world.leader0[i] for i in take),
         "scripted_leader": {},

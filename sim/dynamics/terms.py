@@ -151,14 +151,16 @@ def hosted_per_month(w: World, lv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def neighbour_mean(w: World, p: Params, values: np.ndarray) -> np.ndarray:
     """Blend (``subregion_weight``) of direct neighbours' and subregion peers' mean of ``values`` ``(R, N)``; a
     state with only one of the two uses it alone, a state with neither keeps its own value."""
-    has_near, has_peers = w.neighbours.has_entries, w.subregion_peers.has_entries
-    c_near = (np.where(has_peers, 1.0 - p.subregion_weight, 1.0) * has_near).astype(values.dtype)
-    c_peers = (np.where(has_near, p.subregion_weight, 1.0) * has_peers).astype(values.dtype)
-    out = c_near * w.neighbours.apply(values) + c_peers * w.subregion_peers.apply(values)
+    has_near, has_peers = w.neighbours.has_entries[:, None], w.subregion_peers.has_entries[:, None]
+    weight = np.asarray(p.subregion_weight).T  # scalar, or (1, R) for per-run parameters
+    c_near = (np.where(has_peers, 1.0 - weight, 1.0) * has_near).astype(values.dtype)
+    c_peers = (np.where(has_near, weight, 1.0) * has_peers).astype(values.dtype)
+    values_t = np.ascontiguousarray(values.T)
+    out = c_near * w.neighbours.apply_t(values_t) + c_peers * w.subregion_peers.apply_t(values_t)
     alone = ~(has_near | has_peers)
     if alone.any():
-        out = np.where(alone, values, out)
-    return out
+        out = np.where(alone, values_t, out)
+    return np.ascontiguousarray(out.T)
 
 
 def regional_diffusion(s: State, w: World, p: Params) -> np.ndarray:

@@ -23,37 +23,90 @@ ARMS_EVENTS = {"arms_purchases_halted": 0.0, "arms_purchases_resumed": 1.0}
 """Timeline events that switch a state's US arms purchases (value after the event)."""
 
 
-BLOCK_ROWS = 64
-"""Rows per matrix product. Every product has this fixed shape (the last block zero-padded), so each run's row goes
-through the same BLAS kernel whatever the batch size: results are bit-identical across chunkings and workers
-(``tests/test_determinism.py`` checks this on the machine at hand)."""
+@dataclass(frozen=True)
+class NeighbourWeights:
+    """Row-normalised weights stored as padded neighbour lists and applied by fixed-order gather-and-add.
+
+    ``apply`` computes ``out[:, i] = sum_k weights[k, i] * values[:, index[k, i]]`` with the ``k`` terms added in the
+    same order for every run, using only element-wise numpy operations: no BLAS and no reduction whose order could
+    depend on the CPU, the memory alignment, the thread count or the runs batched alongside. A run therefore gets
+    bit-identical results on any machine and in any batch (``tests/test_determinism.py``). The work is done on the
+    transposed ``(states, runs)`` array, where each gather copies whole contiguous rows.
+    """
+
+    index: np.ndarray  # (K, states) int: the k-th neighbour of each state (padding points at the state itself)
+    weights: np.ndarray  # (K, states): its weight (0 for padding); each state's weights sum to 1 or are all 0
+    has_entries: np.ndarray  # (states,) bool: the state has at least one neighbour
+
+    @classmethod
+    def from_dense(cls, matrix: np.ndarray) -> NeighbourWeights:
+        """From a dense ``(states, states)`` matrix of non-negative weights (row ``i``: the weights of ``i``'s
+        neighbours); rows are normalised to sum to one."""
+        normalised = _row_normalise(np.asarray(matrix, dtype=float))
+        n = len(normalised)
+        k = max(1, int((normalised > 0).sum(axis=1).max(initial=0)))
+        index = np.tile(np.arange(n), (k, 1))
+        weights = np.zeros((k, n))
+        for i in range(n):
+            (cols,) = np.nonzero(normalised[i])
+            index[: len(cols), i] = cols
+            weights[: len(cols), i] = normalised[i, cols]
+        return cls(index, weights, normalised.sum(axis=1) > 0)
+
+    def astype(self, dtype: Any) -> NeighbourWeights:
+        return replace(self, weights=self.weights.astype(dtype))
+
+    def apply_t(self, values_t: np.ndarray) -> np.ndarray:
+        """Weighted neighbour sums of transposed ``(states, runs)`` values, as ``(states, runs)``."""
+        weights = self.weights.astype(values_t.dtype, copy=False)[:, :, None]
+        out = weights[0] * values_t[self.index[0]]
+        for k in range(1, len(weights)):
+            out += weights[k] * values_t[self.index[k]]
+        return out
+
+    def apply(self, values: np.ndarray) -> np.ndarray:
+        """Weighted neighbour sums of ``(runs, states)`` values (states without neighbours give 0)."""
+        return np.ascontiguousarray(self.apply_t(np.ascontiguousarray(values.T)).T)
 
 
 @dataclass(frozen=True)
-class RowWeights:
-    """A row-normalised weight matrix applied as ``values @ matrix.T`` in fixed-shape blocks of rows."""
+class PeerGroups:
+    """Mean over the other members of each state's group (its subregion), by fixed-order group sums.
 
-    transposed: np.ndarray  # (states, states): the row-normalised matrix, transposed and contiguous
-    has_entries: np.ndarray  # (states,) bool: the row has at least one entry
+    ``out[i] = (sum of i's group - values[i]) / (group size - 1)``: the group sum adds members in ascending state
+    order, element-wise, so results are bit-identical on any CPU and in any batch. States alone in their group get 0.
+    """
+
+    members: tuple[np.ndarray, ...]  # per group: the state indices, ascending
+    group_of: np.ndarray  # (states,) int: each state's group
+    inverse_peers: np.ndarray  # (states,): 1 / (group size - 1), 0 for a state alone in its group
+    has_entries: np.ndarray  # (states,) bool: the state has at least one peer
 
     @classmethod
-    def from_dense(cls, matrix: np.ndarray) -> RowWeights:
-        normalised = _row_normalise(np.asarray(matrix, dtype=float))
-        return cls(np.ascontiguousarray(normalised.T), normalised.sum(axis=1) > 0)
+    def from_labels(cls, labels: tuple[str, ...]) -> PeerGroups:
+        names = sorted(set(labels))
+        group_of = np.array([names.index(label) for label in labels])
+        members = tuple(np.flatnonzero(group_of == g) for g in range(len(names)))
+        peers = np.array([len(members[g]) - 1 for g in group_of], dtype=float)
+        inverse = np.divide(1.0, peers, out=np.zeros_like(peers), where=peers > 0)
+        return cls(members, group_of, inverse, peers > 0)
 
-    def astype(self, dtype: Any) -> RowWeights:
-        return replace(self, transposed=self.transposed.astype(dtype))
+    def astype(self, dtype: Any) -> PeerGroups:
+        return replace(self, inverse_peers=self.inverse_peers.astype(dtype))
+
+    def apply_t(self, values_t: np.ndarray) -> np.ndarray:
+        """Peer means of transposed ``(states, runs)`` values, as ``(states, runs)``."""
+        sums = np.empty((len(self.members), *values_t.shape[1:]), dtype=values_t.dtype)
+        for g, members in enumerate(self.members):
+            sums[g] = values_t[members[0]]
+            for j in members[1:]:
+                sums[g] += values_t[j]
+        inverse = self.inverse_peers.astype(values_t.dtype, copy=False)[:, None]
+        return (sums[self.group_of] - values_t) * inverse
 
     def apply(self, values: np.ndarray) -> np.ndarray:
-        """``values @ matrix.T`` over the last axis of ``(runs, states)`` values (rows without entries give 0)."""
-        runs, n = values.shape
-        pad = (-runs) % BLOCK_ROWS
-        padded = np.concatenate([values, np.zeros((pad, n), values.dtype)]) if pad else values
-        weights = self.transposed.astype(values.dtype, copy=False)
-        out = np.empty_like(padded)
-        for first in range(0, len(padded), BLOCK_ROWS):
-            np.matmul(padded[first : first + BLOCK_ROWS], weights, out=out[first : first + BLOCK_ROWS])
-        return out[:runs]
+        """Peer means of ``(runs, states)`` values."""
+        return np.ascontiguousarray(self.apply_t(np.ascontiguousarray(values.T)).T)
 
 
 @dataclass(frozen=True)
@@ -83,8 +136,8 @@ class World:
     arms0: np.ndarray  # 0/1: buys US arms at the anchor
     scripted_arms: np.ndarray  # (months, states): NaN, or 0/1 when arms purchases halt/resume that month
     arms_unchanged: np.ndarray  # (months,) bool: no scripted arms change that month
-    neighbours: RowWeights  # row-normalised neighbour weights (land 1, maritime 0.5)
-    subregion_peers: RowWeights  # the other states of the same subregion, equally weighted
+    neighbours: NeighbourWeights  # row-normalised neighbour weights (land 1, maritime 0.5)
+    subregion_peers: PeerGroups  # the other states of the same subregion, equally weighted
     diplomatic: np.ndarray  # UN-vote position: -1 at the US ideal point, +1 at China's (clipped)
     bri0: np.ndarray  # bool, member at the anchor
     prc0: np.ndarray  # bool, recognises Beijing at the anchor
@@ -114,7 +167,8 @@ class World:
         cast = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if (isinstance(value, np.ndarray) and value.dtype == np.float64) or isinstance(value, RowWeights):
+            is_float = isinstance(value, np.ndarray) and value.dtype == np.float64
+            if is_float or isinstance(value, NeighbourWeights | PeerGroups):
                 cast[f.name] = value.astype(dtype)
         return replace(self, **cast)
 
@@ -173,10 +227,9 @@ def _government_schedule(
     return ideology0, since0, tuple(leader0), scripted, leaders, powers["USA"], powers["CHN"]
 
 
-def peer_groups(sub: tuple[str, ...]) -> RowWeights:
-    """Equal weights on the other states of each state's subregion (states labelled ``sub``)."""
-    labels = np.array(sub)
-    return RowWeights.from_dense((labels[:, None] == labels[None, :]) & ~np.eye(len(sub), dtype=bool))
+def peer_groups(sub: tuple[str, ...]) -> PeerGroups:
+    """The other states of each state's subregion (states labelled ``sub``), equally weighted."""
+    return PeerGroups.from_labels(sub)
 
 
 def _spell_starts(plan: np.ndarray, anchor: int) -> np.ndarray:
@@ -314,7 +367,7 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
         arms0=arms0,
         scripted_arms=scripted_arms,
         arms_unchanged=np.isnan(scripted_arms).all(axis=1),
-        neighbours=RowWeights.from_dense(adjacency),
+        neighbours=NeighbourWeights.from_dense(adjacency),
         subregion_peers=peer_groups(sub),
         diplomatic=diplomatic,
         bri0=bri0,
