@@ -236,17 +236,18 @@ def _share_near(img: np.ndarray, rgb: tuple[float, float, float], tol: float = 0
 
 
 def test_choropleth_colours_follow_convention(iso3s: list[str], tmp_path: Path) -> None:
-    """All states at -1 on the left map must be dark blue (US), all at +1 on the right dark red."""
+    """Start map (all -1) dark blue (US), end map (all +1) dark red (China), change map (+2) dark red."""
     start = dict.fromkeys(iso3s, -1.0)
     end = dict.fromkeys(iso3s, 1.0)
     img = _assert_png(figures.plot_choropleth(start, end, tmp_path / "map.png", "start", "end"))
     blue = colormaps["RdBu_r"](0.0)[:3]
     red = colormaps["RdBu_r"](1.0)[:3]
-    # ignore the bottom strip with the colorbar
-    top, mid = int(0.8 * img.shape[0]), img.shape[1] // 2
-    left, right = img[:top, :mid], img[:top, mid:]
-    assert _share_near(left, blue) > 0.03 and _share_near(left, red) < 0.002
-    assert _share_near(right, red) > 0.03 and _share_near(right, blue) < 0.002
+    # three maps side by side; ignore the bottom strip with the colourbars
+    top, third = int(0.8 * img.shape[0]), img.shape[1] // 3
+    panels = [img[:top, k * third : (k + 1) * third] for k in range(3)]
+    assert _share_near(panels[0], blue) > 0.03 and _share_near(panels[0], red) < 0.002
+    assert _share_near(panels[1], red) > 0.03 and _share_near(panels[1], blue) < 0.002
+    assert _share_near(panels[2], red) > 0.03 and _share_near(panels[2], blue) < 0.002
 
 
 def test_choropleth_with_missing_values(iso3s: list[str], tmp_path: Path) -> None:
@@ -257,13 +258,22 @@ def test_choropleth_with_missing_values(iso3s: list[str], tmp_path: Path) -> Non
 
 
 def test_plot_all_writes_fixed_names(ts: pd.DataFrame, contrib: pd.DataFrame, tmp_path: Path) -> None:
-    paths = figures.plot_all(ts, contrib, tmp_path / "figs", names=None, focus="COL")
+    """Fixed file names; a list of focus states (any case, duplicates ignored) gives one mechanisms_<ISO3>.png
+    each."""
+    paths = figures.plot_all(ts, contrib, tmp_path / "figs", focus=["col", "BRA", "COL"], footer="scenario x", dpi=72)
     assert [p.name for p in paths] == [
         "alignment_small_multiples.png",
         "regional_mean.png",
         "bri_members.png",
         "choropleth.png",
         "mechanisms_COL.png",
+        "mechanisms_BRA.png",
     ]
     for p in paths:
         _assert_png(p)
+
+
+def test_plot_all_checks_focus_states_before_drawing(ts: pd.DataFrame, contrib: pd.DataFrame, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no contributions for BRA"):
+        figures.plot_all(ts, contrib[contrib["iso3"] != "BRA"], tmp_path / "none", focus="bra")
+    assert not list((tmp_path / "none").glob("*.png"))

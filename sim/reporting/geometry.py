@@ -26,8 +26,11 @@ ATTRIBUTION = "Made with Natural Earth"
 #: Small island states drawn again in a zoomed inset on maps, north to south.
 LESSER_ANTILLES: tuple[str, ...] = ("KNA", "ATG", "DMA", "LCA", "VCT", "BRB", "GRD", "TTO")
 
-#: Inset window for the Lesser Antilles: (lon_min, lon_max, lat_min, lat_max), degrees.
-INSET_BOUNDS: tuple[float, float, float, float] = (-63.5, -59.3, 10.0, 18.0)
+#: Inset window for the Lesser Antilles: (lon_min, lon_max, lat_min, lat_max), degrees. It holds every island of
+#: the eight states with at least 0.35 degrees to spare (Trinidad's south coast is at 10.04 N, St Kitts' west
+#: end at 62.86 W, Barbados' east coast at 59.43 W, Barbuda's north at 17.73 N), plus room for the labels;
+#: ``tests`` check it.
+INSET_BOUNDS: tuple[float, float, float, float] = (-63.6, -58.8, 9.6, 18.1)
 
 #: Main map window: (lon_min, lon_max, lat_min, lat_max), degrees.
 MAP_BOUNDS: tuple[float, float, float, float] = (-120.0, -30.0, -57.0, 33.0)
@@ -149,6 +152,14 @@ def ring_area(ring: np.ndarray) -> float:
     """Absolute shoelace area of a lon/lat ring, in square degrees."""
     x, y = ring[:, 0], ring[:, 1]
     return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def country_bounds(iso3s: Iterable[str]) -> tuple[float, float, float, float]:
+    """Bounding box of every ring of ``iso3s``: (lon_min, lon_max, lat_min, lat_max), degrees."""
+    geo = load_geometry()
+    pts = np.vstack([r for c in iso3s for r in geo[c]])
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    return float(x0), float(x1), float(y0), float(y1)
 
 
 def ring_inside(ring: np.ndarray, bounds: tuple[float, float, float, float]) -> bool:
