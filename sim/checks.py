@@ -1,7 +1,11 @@
-"""Validation of a run configuration beyond its types: ranges, dates and counts, as one-line errors."""
+"""Checks of a run configuration beyond its types (ranges, dates, counts, what fits in memory), as one-line errors.
+
+(Validation of the model against history is :mod:`sim.validate`.)
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import fields
 
 from omegaconf import DictConfig, OmegaConf
@@ -12,6 +16,10 @@ from sim.config import Params, RunConfig
 from sim.errors import SimInputError
 
 DTYPES = ("float64", "float32")
+LAST_END = "2050-12"
+"""Latest month a run may end: the drivers and levers are calibrated on 1990-2025 data; 25 years on is the limit."""
+MEMORY_SHARE = 0.8
+"""A run may plan to use at most this share of the memory available when it starts."""
 
 
 def to_run_config(cfg: DictConfig | RunConfig) -> RunConfig:
@@ -55,4 +63,52 @@ def validate_run_config(cfg: RunConfig) -> None:
     end = parse_month(cfg.end, "end")
     if end < start:
         raise SimInputError("end", cfg.end, f"expected a month not before start {cfg.start}")
+    if end > parse_month(LAST_END, "end"):
+        raise SimInputError(
+            "end",
+            cfg.end,
+            f"expected a month up to {LAST_END} (the model's drivers are calibrated on "
+            "1990-2025 data; it does not project further)",
+        )
     validate_params(cfg.params)
+    if sum(getattr(cfg.params, f"index_{k}") for k in ("diplomatic", "economic", "security", "institutional")) <= 0:
+        raise SimInputError(
+            "params.index_*", 0, "the four index weights may not all be 0 (they are normalised by their sum)"
+        )
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (``MemAvailable`` on Linux), or ``None`` if unknown."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_fits(cfg: RunConfig, months: int, states: int, terms: int, bytes_per_row: int = 160) -> None:
+    """Refuse an ensemble whose recorded paths and tables would not fit in memory, saying what would.
+
+    An ensemble keeps every replication's monthly path (``months`` x ``states`` cells of 8 state fields, ``terms``
+    contributions and 5 event flags) and builds a timeseries table of about ``bytes_per_row`` per cell.
+    """
+    itemsize = 4 if cfg.dtype == "float32" else 8
+    per_replication = months * states * (8 * itemsize + terms * itemsize + 5 + bytes_per_row)
+    need = per_replication * cfg.replications
+    have = available_memory()
+    if have is None or need <= MEMORY_SHARE * have:
+        return
+    fit = max(1, int(MEMORY_SHARE * have // per_replication))
+    raise SimInputError(
+        "replications",
+        cfg.replications,
+        f"an ensemble keeps every replication's monthly path: about {need / 2**30:.1f} GiB for this run, and "
+        f"{have / 2**30:.1f} GiB are available; use at most {fit} replications for {months} months, or a design that "
+        "streams its outcomes (python -m sim.sensitivity, sim.runners.design)",
+    )

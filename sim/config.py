@@ -140,11 +140,11 @@ class LeverChange:
     """
 
     lever: str = "???"
-    value: float = 0.0
+    value: float | None = None  # required: a missing value is an error, never a silent 0
     start: str = "???"
     end: str | None = None
     countries: list[str] = field(default_factory=list)
-    ramp_months: int = 0
+    ramp_months: float = 0  # a whole number of months (checked with the entry's path in the message)
     note: str = ""
 
 
@@ -284,6 +284,9 @@ class RunConfig:
     china: ChinaLevers = field(default_factory=ChinaLevers)
     params: Params = field(default_factory=Params)
     elections: dict[str, Any] = field(default_factory=dict)  # {ISO3: ideology}: who wins the next election (what-if)
+    # Levers set on the command line ("us.tariff", "us.targets.COL.tariff"): filled in by `python -m sim` so that the
+    # command line wins over the scenario file (sim/dynamics/levers.py); recorded in the run's config.yaml.
+    pinned: list[str] = field(default_factory=list)
 
 
 def param_names() -> list[str]:

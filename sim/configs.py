@@ -6,9 +6,9 @@ from functools import cache
 
 from hydra import compose, initialize_config_dir
 
+from sim.checks import to_run_config
 from sim.config import RunConfig, register_configs
 from sim.paths import CONF_DIR
-from sim.validation import to_run_config
 
 
 def load_config(*overrides: str) -> RunConfig:

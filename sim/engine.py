@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from sim.config import Params
-from sim.dynamics.state import State
+from sim.dynamics.state import State, check_finite
 from sim.dynamics.terms import TERMS
 from sim.dynamics.update import DRAWS, EVENTS, StepResult, initial_state, step
 from sim.dynamics.world import World
@@ -182,6 +182,7 @@ def simulate(
         if t == first:
             rec.begin(w, run_ids, state)
         result = step(state, t, w, params, w.plan[t], draws[t], rec.wants_contributions and t >= first)
+        check_finite(result.state, w.anchor + t, w.iso3, run_ids)
         if t >= first:
             rec.record(t - first, t, state, result)
         state = result.state

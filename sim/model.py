@@ -14,13 +14,14 @@ import numpy as np
 
 from sim.agents import CountryAgent, PowerAgent
 from sim.calendar import month_label
+from sim.checks import validate_run_config
 from sim.config import RunConfig
 from sim.configs import default_config
 from sim.data.seeds import SeedTables, load_seeds
+from sim.dynamics.state import check_finite
 from sim.dynamics.update import DRAWS, initial_state, step
 from sim.dynamics.world import World, build_world
 from sim.engine import run_seed
-from sim.validation import validate_run_config
 
 
 @cache
@@ -107,6 +108,7 @@ class AlignmentModel(mesa.Model):
         self.agents_by_type[PowerAgent].do("act")
         uniforms = self.rng.random((len(DRAWS), self.world.n_states), dtype=self.dtype)[None]
         result = step(self.state, t, self.world, self.params, self.levers, uniforms)
+        check_finite(result.state, self.world.anchor + t, self.world.iso3, np.array([self.run_index]))
         self.state = result.state
         self.last_contributions = result.contributions
         self.applied_levers = result.levers

@@ -49,11 +49,17 @@ def test_run_writes_tidy_tables(run_dir):
     summary = json.loads((run_dir / "summary.json").read_text())
     assert len(summary["regional_mean_alignment"]["mean"]) == 63
     assert set(summary["alignment_end"]) == set(ts["iso3"])
-    assert (run_dir / ".hydra" / "config.yaml").is_file()
+    assert (run_dir / "config.yaml").is_file() and (run_dir / "DONE").is_file()
+    run = summary["run"]
+    assert run["scenario"] == "baseline" and run["seed"] == 3 and run["replications"] == 4
+    assert run["dtype"] == "float64" and run["overrides"] == ["replications=4", "seed=3"] and len(run["key"]) == 64
+    assert run["version"] and "commit" in run
+    pd.testing.assert_frame_equal(pd.read_parquet(run_dir / "timeseries.parquet"), ts, check_dtype=False)
 
 
 def test_run_draws_the_figures(run_dir):
     names = {p.name for p in (run_dir / "figures").glob("*.png")}
+    assert not list(run_dir.glob("*.log")), "no empty log files"
     assert names == {
         "alignment_small_multiples.png",
         "regional_mean.png",
@@ -67,8 +73,11 @@ def test_same_seed_same_tables(run_dir, tmp_path):
     again = tmp_path / "again"
     done = run_cli("replications=4", "seed=3", "plots=false", f"hydra.run.dir={again}", cwd=PROJECT_ROOT)
     assert done.returncode == 0, done.stderr
-    for name in ("timeseries.csv", "events.csv", "contributions.csv", "summary.json"):
+    for name in ("timeseries.csv", "timeseries.parquet", "events.csv", "contributions.csv", "outcomes.csv"):
         assert (again / name).read_bytes() == (run_dir / name).read_bytes(), name
+    first, second = (json.loads((d / "summary.json").read_text()) for d in (run_dir, again))
+    assert first.pop("run")["overrides"] != second.pop("run")["overrides"]  # plots=false was added
+    assert first == second
 
 
 def _broken_seeds(tmp_path: Path) -> Path:
@@ -120,7 +129,7 @@ def test_per_state_lever_override_without_plus(tmp_path):
         "us.targets.COL.tariff=0.3", "replications=2", "plots=false", f"hydra.run.dir={out}", cwd=PROJECT_ROOT
     )
     assert done.returncode == 0, done.stderr
-    assert "tariff: 0.3" in (out / ".hydra" / "config.yaml").read_text()
+    assert "tariff: 0.3" in (out / "config.yaml").read_text()
 
 
 def test_sweep_with_an_unknown_key_is_refused_before_any_job_runs(tmp_path):

@@ -8,11 +8,17 @@ A plan has shape ``(months, levers, states)``. It is built in three layers, each
    states, ``schedule`` entries set dated windows (optionally ramped).
 
 A lever left ``null`` by the scenario carries on the value in force at the end of the history.
+
+Where two schedule entries set the same lever for the same state and month, the entry naming fewer states wins; two
+entries naming as many states may not overlap. What the command line sets wins over the scenario file
+(``RunConfig.pinned``): a lever given a value on the command line replaces the scenario's targets and schedule for
+that lever; a per-state target given on the command line replaces the scenario's schedule for that lever and state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -65,13 +71,18 @@ def _apply_change(
     plan: np.ndarray, change: LeverChange, name: str, where: str, iso3: Sequence[str], anchor: int, last: int
 ) -> None:
     """Write one dated change into ``plan`` (months counted from ``anchor``; ``last`` is the final month)."""
+    if change.value is None:
+        unit, lo, hi, _ = LEVER_DOCS[name]
+        raise SimInputError(
+            f"{where}.value", None, f"every schedule entry needs a value: a number in [{lo}, {hi}] ({unit})"
+        )
     value = _check_value(name, change.value, f"{where}.value")
     first = parse_month(change.start, f"{where}.start")
     stop = last + 1 if change.end in (None, "") else parse_month(change.end, f"{where}.end")
     if stop <= first:
         raise SimInputError(f"{where}.end", change.end, f"expected a month after start {change.start}")
-    if change.ramp_months < 0:
-        raise SimInputError(f"{where}.ramp_months", change.ramp_months, "expected 0 or a positive number of months")
+    if change.ramp_months < 0 or change.ramp_months != int(change.ramp_months):
+        raise SimInputError(f"{where}.ramp_months", change.ramp_months, "expected 0 or a whole number of months")
     states = _state_indices(list(change.countries), iso3, f"{where}.countries")
     lever = LEVER_INDEX[name]
     lo, hi = max(first, anchor) - anchor, min(stop, last + 1) - anchor
@@ -86,6 +97,48 @@ def _apply_change(
         plan[lo:hi, lever, states] = value
 
 
+def _n_states(change: LeverChange, iso3: Sequence[str]) -> int:
+    return len(change.countries) if change.countries else len(iso3)
+
+
+def _check_overlaps(entries: list[tuple[str, str, LeverChange]], iso3: Sequence[str], last: int) -> None:
+    """Where two schedule entries set the same lever for the same state in the same month, the one naming fewer
+    states wins (it is applied last); two entries naming as many states is an error, as which should win would be a
+    guess."""
+    windows = []
+    for where, name, change in entries:
+        first = parse_month(change.start, f"{where}.start")
+        stop = last + 1 if change.end in (None, "") else parse_month(change.end, f"{where}.end")
+        states = set(_state_indices(list(change.countries), iso3, f"{where}.countries"))
+        for other_where, other_name, o_first, o_stop, o_states in windows:
+            both = states & o_states
+            tie = len(states) == len(o_states)
+            if name == other_name and tie and both and first < o_stop and o_first < stop:
+                codes = ", ".join(iso3[i] for i in sorted(both)[:5]) + (" ..." if len(both) > 5 else "")
+                raise SimInputError(
+                    where,
+                    f"{name} from {change.start}",
+                    f"overlaps {other_where} ({other_name} for {codes} in "
+                    f"{month_label(max(first, o_first))}..{month_label(min(stop, o_stop) - 1)}); "
+                    "entries naming as many states may not overlap (an entry naming fewer states overrides one naming "
+                    "more); end one where the next starts",
+                )
+        windows.append((where, name, first, stop, states))
+
+
+def _unpinned(change: LeverChange, name: str, pinned: set[str], iso3: Sequence[str]) -> LeverChange | None:
+    """``change`` without what the command line pinned: ``None`` if the lever is pinned for every state, else the
+    entry without the states whose target for this lever is pinned."""
+    power, short = name.split(".", 1)
+    if name in pinned:
+        return None
+    held = {code for code in iso3 if f"{power}.targets.{code}.{short}" in pinned}
+    if not held:
+        return change
+    countries = [c for c in (change.countries or iso3) if c not in held]
+    return replace(change, countries=countries) if countries else None
+
+
 def _apply_power(
     plan: np.ndarray,
     power: str,
@@ -94,6 +147,7 @@ def _apply_power(
     anchor: int,
     start: int,
     last: int,
+    pinned: set[str],
 ) -> None:
     s = start - anchor
     for short in (n.split(".", 1)[1] for n in LEVERS if n.startswith(power + ".")):
@@ -102,12 +156,26 @@ def _apply_power(
             plan[s:, LEVER_INDEX[f"{power}.{short}"], :] = _check_value(f"{power}.{short}", value, f"{power}.{short}")
     for code, overrides in levers.targets.items():
         idx = _state_indices([code], iso3, f"{power}.targets")[0]
+        if not isinstance(overrides, dict):
+            raise SimInputError(
+                f"{power}.targets.{code}",
+                overrides,
+                f"expected levers by name, e.g. {power}.targets.{code}.<lever>=<value>",
+            )
         for short, value in overrides.items():
             name = _lever_name(power, short, f"{power}.targets.{code}")
-            plan[s:, LEVER_INDEX[name], idx] = _check_value(name, value, f"{power}.targets.{code}.{short}")
-    for i, change in enumerate(sorted(levers.schedule, key=lambda c: parse_month(c.start, f"{power}.schedule.start"))):
-        where = f"{power}.schedule[{i}]"
-        name = _lever_name(power, change.lever, f"{where}.lever")
+            where = f"{power}.targets.{code}.{short}"
+            if name in pinned and where not in pinned:
+                continue  # the command line set this lever for every state
+            plan[s:, LEVER_INDEX[name], idx] = _check_value(name, value, where)
+    entries = [(f"{power}.schedule[{i}]", change) for i, change in enumerate(levers.schedule)]
+    _check_overlaps([(where, _lever_name(power, c.lever, f"{where}.lever"), c) for where, c in entries], iso3, last)
+    order = sorted(entries, key=lambda e: (-_n_states(e[1], iso3), parse_month(e[1].start, f"{e[0]}.start")))
+    for where, entry in order:
+        name = _lever_name(power, entry.lever, f"{where}.lever")
+        change = _unpinned(entry, name, pinned, iso3)
+        if change is None:
+            continue
         if parse_month(change.start, f"{where}.start") < start:
             raise SimInputError(
                 f"{where}.start",
@@ -134,9 +202,10 @@ def build_lever_plan(cfg: RunConfig, iso3: Sequence[str]) -> np.ndarray:
         for short, value in levers.items():
             name = _lever_name(power, short, f"history.anchor_levers.{power}")
             plan[:, LEVER_INDEX[name], :] = _check_value(name, value, f"history.anchor_levers.{power}.{short}")
-    changes = sorted(enumerate(cfg.history.schedule), key=lambda c: parse_month(c[1].start, "history.schedule.start"))
-    for i, change in changes:
-        where = f"history.schedule[{i}]"
+    entries = [(f"history.schedule[{i}]", change) for i, change in enumerate(cfg.history.schedule)]
+    _check_overlaps([(where, _lever_name(None, c.lever, f"{where}.lever"), c) for where, c in entries], iso3, last)
+    order = sorted(entries, key=lambda e: (-_n_states(e[1], iso3), parse_month(e[1].start, f"{e[0]}.start")))
+    for where, change in order:
         name = _lever_name(None, change.lever, f"{where}.lever")
         if parse_month(change.start, f"{where}.start") > present:
             raise SimInputError(
@@ -145,6 +214,7 @@ def build_lever_plan(cfg: RunConfig, iso3: Sequence[str]) -> np.ndarray:
                 f"history holds only events up to the present {cfg.history.present} (no look-ahead)",
             )
         _apply_change(plan, change, name, where, iso3, anchor, last)
-    _apply_power(plan, "us", cfg.us, iso3, anchor, start, last)
-    _apply_power(plan, "china", cfg.china, iso3, anchor, start, last)
+    pinned = set(cfg.pinned)
+    _apply_power(plan, "us", cfg.us, iso3, anchor, start, last, pinned)
+    _apply_power(plan, "china", cfg.china, iso3, anchor, start, last, pinned)
     return plan

@@ -44,3 +44,24 @@ class State:
                 for f in fields(self)
             }
         )
+
+
+def check_finite(s: State, month: int, iso3: tuple[str, ...], runs: np.ndarray | None = None) -> None:
+    """Raise :class:`~sim.errors.SimRunError` naming the quantity, state, month and run of the first non-finite
+    value of any float field (one sum per field when all is well, so the check is cheap)."""
+    float_fields = [f.name for f in fields(s) if getattr(s, f.name).dtype.kind == "f"]
+    if np.isfinite(sum(float(getattr(s, name).sum()) for name in float_fields)):
+        return
+    from sim.calendar import month_label
+    from sim.errors import SimRunError
+
+    for name in float_fields:
+        bad = np.argwhere(~np.isfinite(getattr(s, name)))
+        if len(bad):
+            r, c = (int(v) for v in bad[0])
+            run = int(runs[r]) if runs is not None else r
+            raise SimRunError(
+                f"non-finite {name} ({getattr(s, name)[r, c]}) for {iso3[c]} in {month_label(month)} (run {run}); "
+                "the inputs allow a division by zero or an overflow: check the seeds figures and parameters of "
+                f"{iso3[c]}"
+            )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim import atomic
 from sim.calendar import month_label
 from sim.dynamics.terms import TERMS
 from sim.dynamics.update import EVENTS
@@ -77,12 +77,16 @@ def _band(values: np.ndarray) -> dict[str, list[float]]:
     return {"mean": values.mean(axis=1).round(5).tolist(), "p05": lo.round(5).tolist(), "p95": hi.round(5).tolist()}
 
 
-def summary(traj: Trajectory, world: World, config: dict[str, Any]) -> dict[str, Any]:
-    """Ensemble summary: regional mean alignment and BRI count over time, end alignments, event probabilities."""
+def summary(
+    traj: Trajectory, world: World, config: dict[str, Any], meta: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Ensemble summary: what the run is (``run``: scenario, overrides, seed, replications, dtype, version, key),
+    regional mean alignment and BRI count over time, end alignments, event probabilities."""
     a = traj.states["alignment"]
     end = a[-1]
     lo, hi = np.quantile(end, QUANTILES, axis=0)
     return {
+        "run": meta or {},
         "scenario": config.get("scenario_name"),
         "question": config.get("question"),
         "replications": int(a.shape[1]),
@@ -126,14 +130,20 @@ def outcomes_table(traj: Trajectory, world: World) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["outcome", "mean", "p05", "p95"])
 
 
-def write_tables(traj: Trajectory, world: World, config: dict[str, Any], out: Path) -> dict[str, pd.DataFrame]:
-    """Write timeseries.csv, events.csv, contributions.csv and summary.json into ``out``; return the tables."""
+def write_tables(
+    traj: Trajectory, world: World, config: dict[str, Any], out: Path, meta: dict[str, Any] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Write the run's tables into ``out`` (each atomically: a table is complete or absent) and return them.
+
+    ``timeseries`` as CSV and Parquet, ``events.csv``, ``contributions.csv``, ``summary.json``.
+    """
     tables = {
         "timeseries": timeseries_table(traj, world),
         "events": events_table(traj, world),
         "contributions": contributions_table(traj, world),
     }
     for name, frame in tables.items():
-        frame.to_csv(out / f"{name}.csv", index=False)
-    (out / "summary.json").write_text(json.dumps(summary(traj, world, config), indent=1) + "\n")
+        atomic.write_csv(frame, out / f"{name}.csv")
+    atomic.write_parquet(tables["timeseries"], out / "timeseries.parquet")
+    atomic.write_json(out / "summary.json", summary(traj, world, config, meta))
     return tables
