@@ -108,7 +108,9 @@ def _known_key(key: str, value: str) -> None:
     for depth, part in enumerate(parts):
         if not (OmegaConf.is_dict(node) and part in node):
             here = ".".join(parts[:depth]) or "the top level"
-            shown = [k for k in node if ".".join([*parts[:depth], k]) not in READ_ONLY] if OmegaConf.is_dict(node) else []
+            shown = (
+                [k for k in node if ".".join([*parts[:depth], k]) not in READ_ONLY] if OmegaConf.is_dict(node) else []
+            )
             allowed = ", ".join(sorted(shown)) or "none"
             raise SimInputError(key, value, f"unknown key; keys allowed at {here}: {allowed}")
         node = node[part]

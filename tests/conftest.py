@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_dir
 
+from sim.checks import to_run_config
 from sim.config import RunConfig, register_configs
 from sim.data.seeds import SeedTables, load_seeds
 from sim.dynamics.world import World, build_world
 from sim.paths import CONF_DIR, PROJECT_ROOT
-from sim.checks import to_run_config
 
 SHARED = PROJECT_ROOT.parent / "shared"
 

@@ -14,12 +14,12 @@ import dataclasses
 import numpy as np
 from hydra import compose, initialize_config_dir
 
+from sim.checks import to_run_config
 from sim.config import register_configs
 from sim.data.seeds import load_seeds
 from sim.dynamics.world import build_world
 from sim.engine import simulate
 from sim.paths import CONF_DIR
-from sim.checks import to_run_config
 
 SEARCH = {  # parameter: (low, high)
     "bri_join_rate": (0.3, 1.0),
