@@ -3,7 +3,8 @@
 The shipped tables must equal a fresh derivation from ``../shared/data`` and the input tables in
 ``seeds/derive/inputs/``, be complete (33 states x 1990-2025 x 11 variables, each once), stay inside the
 declared ranges, cite existing sources, reproduce raw values read here straight from the raw files and the
-input tables (independently of the script's code), and keep GDP free of a source seam at 2009/2010.
+input tables (independently of the script's code), and keep GDP and trade openness free of a source seam at
+2009/2010.
 Tests that need the raw data skip when ``../shared/data`` is absent.
 """
 
@@ -444,6 +445,62 @@ def test_gdp_is_one_wdi_vintage_except_stated_estimates(index: dict) -> None:
                 assert sid.startswith("est_gdp_"), (iso, year, sid)
             else:
                 assert sid == expected, (iso, year, sid)
+
+
+# --- (h) trade openness 1990-2009 and its seam at 2009/2010 -------------------------------------------------
+# State-years 1990-2009 where the WDI full series has no exports or imports ratio (absent, or 0 = missing in
+# the mirror: VEN 1991-2009), so WITS `Trade (% of GDP)` is used (docs/data/economy.md, trade rules).
+TRADE_WITS_1990_2009: dict[str, range] = {
+    **{iso: range(1990, 2010) for iso in ("ATG", "BRB", "DMA", "GRD", "JAM", "KNA", "LCA", "TTO", "VCT")},
+    "GUY": range(2006, 2010),
+    "SUR": range(1990, 2006),
+    "VEN": range(1991, 2010),
+}
+
+
+def test_trade_1990_2009_is_wdi_full_series_else_wits(wits: list[dict[str, str]], index: dict) -> None:
+    """trade_pct_gdp 1990-2009 = WDI full series exports + imports (input table) where both are > 0, else
+    WITS Trade (% of GDP), else interpolated; WITS is used exactly in the documented state-years."""
+    hist = wdi_hist_values()
+    raw_wits = {(r["iso3"], int(r["year"])): float(r["value"]) for r in wits if r["indicator"] == "Trade (% of GDP)"}
+    used_wits: set[tuple[str, int]] = set()
+    n_wdi = 0
+    for iso in CELAC:
+        for year in range(1990, 2010):
+            row = index[(iso, year, "trade_pct_gdp")]
+            x, m = hist.get((iso, "NE.EXP.GNFS.ZS", year), 0.0), hist.get((iso, "NE.IMP.GNFS.ZS", year), 0.0)
+            if x > 0 and m > 0:
+                assert row["source_id"] == "pub_wdi_hist_trade", row
+                assert float(row["value"]) == pytest.approx(x + m, rel=REL), row
+                n_wdi += 1
+            elif (iso, year) in raw_wits:
+                assert row["source_id"] == "wits_trade", row
+                assert float(row["value"]) == pytest.approx(raw_wits[(iso, year)], rel=REL), row
+                used_wits.add((iso, year))
+            else:
+                assert row["note"].startswith(("interpolated", "carried")), row
+    documented = {(iso, y) for iso, years in TRADE_WITS_1990_2009.items() for y in years}
+    assert used_wits <= documented, sorted(used_wits - documented)
+    missing = documented - used_wits
+    assert all(index[(iso, y, "trade_pct_gdp")]["note"].startswith("interpolated") for iso, y in missing), missing
+    assert n_wdi == 20 * 33 - len(documented)
+
+
+# States allowed a trade-openness change beyond +-15 percentage points from 2009 to 2010, each with the
+# documented reason (docs/data/economy.md, "Trade breaks"). None is needed since trade 1990-2009 comes from the
+# WDI vintage of 2010-2025: the largest 2009->2010 changes are NIC +13.4, HND +12.5 and HTI +11.6 points
+# (recovery from the 2009 trade collapse; HTI: 2010 earthquake reconstruction imports).
+TRADE_2010_JUMP_MAX = 15.0
+TRADE_2010_JUMP_EXCEPTIONS: dict[str, str] = {}
+
+
+def test_no_trade_jump_at_2009_2010_without_a_documented_reason(index: dict) -> None:
+    jumps = {iso: val(index, iso, 2010, "trade_pct_gdp") - val(index, iso, 2009, "trade_pct_gdp") for iso in CELAC}
+    bad = {iso: round(j, 1) for iso, j in jumps.items() if abs(j) > TRADE_2010_JUMP_MAX}
+    assert set(bad) <= set(TRADE_2010_JUMP_EXCEPTIONS), f"undocumented 2009->2010 trade jumps (points): {bad}"
+    stale = {iso for iso in TRADE_2010_JUMP_EXCEPTIONS if abs(jumps[iso]) <= TRADE_2010_JUMP_MAX}
+    assert not stale, f"listed as exceptions but within +-{TRADE_2010_JUMP_MAX} points: {sorted(stale)}"
+    assert all(reason.strip() for reason in TRADE_2010_JUMP_EXCEPTIONS.values())
 
 
 # --- seeds and later years --------------------------------------------------------------------------------

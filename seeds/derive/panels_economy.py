@@ -11,7 +11,7 @@ Inputs are read in place from the shared data folder (default ``<repo>/../shared
 copied. Figures the shared data lack come from two small hand-extracted input tables in
 ``<repo>/seeds/derive/inputs/`` (the script holds rules, not data):
 
-* ``economy_wdi_1990_2009.csv``  WDI full series 1990-2009 (GDP, remittances, some trade ratios) from the
+* ``economy_wdi_1990_2009.csv``  WDI full series 1990-2009 (GDP, remittances, trade ratios) from the
   public mirror github.com/datasets/world-development-indicators, the vintage of the shared 2010-2025 extract;
 * ``economy_public_figures.csv`` figures printed by named public sources (DANE via the press, The Havana
   Consulting Group, Venezuelan remittance estimates, CLLAC loans), one full citation per row.
@@ -201,7 +201,9 @@ SOURCES: dict[str, Source] = {
         "Cuba from 2021 excluded (currency-unification artefact)",
     ),
     "wits_trade": Source(
-        "dataset", CIT_WITS, F_WITS, "Trade (% of GDP)", "% of GDP; used where WDI has no value (to 2015)"
+        "dataset", CIT_WITS, F_WITS, "Trade (% of GDP)",
+        "% of GDP; used to 2015 where WDI (extract 2010-2025, full series 1990-2009) has no value; in 1990-2009 "
+        "ATG BRB DMA GRD JAM KNA LCA TTO VCT, GUY 2006-2009, SUR 1990-2005 and VEN 1991-2009",
     ),
     "fb_trade": Source(
         "dataset", CIT_FB, F_FB, "exports_goods_services_bop_usd + imports_goods_services_bop_usd",
@@ -212,8 +214,9 @@ SOURCES: dict[str, Source] = {
     "pub_wdi_hist_trade": Source(
         "public", CIT_WDI_HIST, "",
         f"indicators/ne.exp.gnfs.zs + ne.imp.gnfs.zs, NE.EXP.GNFS.ZS + NE.IMP.GNFS.ZS ({IN_NOTE})",
-        "exports + imports of goods and services, % of GDP; used where WDI extract, WITS and Factbook have no "
-        "value (HTI 1990-2009, PRY 1990)",
+        "exports + imports of goods and services, % of GDP; years 1990-2009, same vintage as the 2010-2025 "
+        "extract (replaces WITS, whose older vintage broke the level at 2009/2010); the mirror's zeros (VEN "
+        "1991-2009) mean missing and are not extracted",
     ),
     "est_trade_interp": Source(
         "estimate", "author estimate", "", "",
@@ -685,7 +688,8 @@ def derive_gdp(data: Data) -> dict[str, Series]:
 
 # --- trade openness -------------------------------------------------------------------------------------
 def derive_trade(data: Data, gdp: dict[str, Series]) -> dict[str, Series]:
-    """trade_pct_gdp: WDI, else WITS, else Factbook BoP / WDI GDP, else WDI history; then interpolation."""
+    """trade_pct_gdp (% of GDP): WDI (extract 2010-2025, full series 1990-2009), else WITS (to 2015), else
+    Factbook BoP X+M / WDI GDP; then linear interpolation and carry. WDI zeros count as missing."""
     exp = wdi_series(data, "NE.EXP.GNFS.ZS")
     imp = wdi_series(data, "NE.IMP.GNFS.ZS")
     wits = wits_series(data, "Trade (% of GDP)")
@@ -697,8 +701,12 @@ def derive_trade(data: Data, gdp: dict[str, Series]) -> dict[str, Series]:
         for year in YEARS:
             x, m = exp.get((iso, year)), imp.get((iso, year))
             artefact = iso == "CUB" and year >= CUB_ARTEFACT_FROM
+            hx, hm = data.wdi_hist.get((iso, "NE.EXP.GNFS.ZS", year)), data.wdi_hist.get((iso, "NE.IMP.GNFS.ZS", year))
             if x is not None and m is not None and x > 0 and m > 0 and not artefact:
                 known[year] = cell(x + m, "wdi_trade", "observed", f"WDI {year}: exports {pct(x)} + imports {pct(m)}")
+            elif year < WDI_FIRST_YEAR and hx is not None and hm is not None and hx > 0 and hm > 0:
+                detail = f"WDI full series {year}: exports {pct(hx)} + imports {pct(hm)}"
+                known[year] = cell(hx + hm, "pub_wdi_hist_trade", "observed", detail)
             elif year <= WITS_LAST_YEAR and (iso, year) in wits:
                 known[year] = cell(wits[(iso, year)], "wits_trade", "observed", f"WITS Trade (% of GDP) {year}")
             elif (
@@ -712,10 +720,6 @@ def derive_trade(data: Data, gdp: dict[str, Series]) -> dict[str, Series]:
                 known[year] = cell(
                     value, "fb_trade", "observed", f"Factbook BoP X+M {year} USD {pct(total / 1e9)} bn / WDI GDP"
                 )
-            elif (iso, "NE.EXP.GNFS.ZS", year) in data.wdi_hist and (iso, "NE.IMP.GNFS.ZS", year) in data.wdi_hist:
-                hx, hm = data.wdi_hist[(iso, "NE.EXP.GNFS.ZS", year)], data.wdi_hist[(iso, "NE.IMP.GNFS.ZS", year)]
-                detail = f"WDI full series {year}: exports {pct(hx)} + imports {pct(hm)}"
-                known[year] = cell(hx + hm, "pub_wdi_hist_trade", "observed", detail)
         out[iso] = fill_linear(known, "est_trade_interp", "est_trade_carry", f"trade {iso}")
     return out
 
