@@ -12,6 +12,7 @@ import itertools
 import os
 import re
 import sys
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -103,6 +104,21 @@ def test_world_rows_rederived_from_the_full_voeten_file(panel: pd.DataFrame):
     }
 
 
+@needs_dta
+def test_world_percentiles_recomputed_from_the_full_voeten_file(panel: pd.DataFrame):
+    """Independent recomputation: rank(pct=True) of idealpointfp within each year over all members with an estimate."""
+    assert AL.sha256_of(DTA) == AL.DTA_SHA256
+    full = pd.read_stata(DTA)
+    full = full[full["idealpointfp"].notna() & full["year"].between(1990, 2024)].copy()
+    full["pct"] = full.groupby("year")["idealpointfp"].rank(pct=True, method="average")
+    full = full[full["iso3c"].isin((*CELAC, "USA", "CHN"))]
+    ours = full.set_index([full["iso3c"], full["year"].astype(int)])["pct"]
+    shipped = panel[panel["variable"] == "unga_world_percentile"].set_index(["iso3", "year"])["value"]
+    assert set(shipped.index) == set(ours.index)
+    for key, expected in ours.items():
+        assert shipped[key] == float(f"{expected:.6g}"), key
+
+
 @needs_data
 def test_split_vote_identity_recomputed_from_raw(value):
     raw = pd.read_csv(DATA / "unga_ideal_points_lac.csv")
@@ -145,6 +161,7 @@ def _keys(panel: pd.DataFrame, variable: str) -> set[tuple[str, int]]:
         "bri_member",
         "us_sanctions",
         "us_sanctions_types",
+        "us_sanctions_regime",
         "us_decertified",
         "us_fta",
         "nato_global_partner",
@@ -158,7 +175,7 @@ def test_full_coverage_1990_2025(panel: pd.DataFrame, variable: str):
 def test_ideal_point_coverage(panel: pd.DataFrame):
     gaps = {("VEN", 2022), ("VEN", 2023), ("VEN", 2024), ("DOM", 1994), ("DOM", 1995)}  # no estimate in the source
     expected = {(i, y) for i in (*CELAC, "USA", "CHN") for y in range(1990, 2025)} - gaps
-    for variable in ("unga_ideal_point", "unga_ideal_point_q5", "unga_ideal_point_q95"):
+    for variable in ("unga_ideal_point", "unga_ideal_point_q5", "unga_ideal_point_q95", "unga_world_percentile"):
         assert _keys(panel, variable) == expected
     for variable in ("unga_world_median", "unga_world_p25", "unga_world_p75", "unga_world_n"):
         assert _keys(panel, variable) == {("WLD", y) for y in range(1990, 2025)}
@@ -200,6 +217,7 @@ def test_columns_sorting_and_formats(panel: pd.DataFrame):
         if spec["dtype"] == "bool":
             assert set(grp["value"]) <= {0, 1}, var
     assert set(panel.loc[panel["variable"] == "us_decertified", "value"]) <= {0, 0.5, 1}
+    assert set(panel.loc[panel["variable"] == "us_sanctions_regime", "value"]) == {0, 0.5, 1}
 
 
 def test_every_row_names_a_source_and_estimates_give_reasoning(panel: pd.DataFrame):
@@ -415,3 +433,111 @@ def test_us_china_agreement_is_low_and_ideal_points_separate_the_powers(value):
     for year in range(1990, 2025):
         usa, chn = value("USA", year, "unga_ideal_point"), value("CHN", year, "unga_ideal_point")
         assert usa > value("WLD", year, "unga_world_p75") and usa - chn > 2
+
+
+# ---------------------------------------------------------------------------------------- world percentile
+def test_world_percentile_agrees_with_ideal_points_median_and_count(panel: pd.DataFrame):
+    """Percentiles order the states as their ideal points do, sit on the median's side and are rank / n."""
+    wide = panel[panel["iso3"] != "WLD"].pivot_table(index=["year", "iso3"], columns="variable", values="value")
+    wide = wide[["unga_ideal_point", "unga_world_percentile"]].dropna()
+    world = panel[panel["iso3"] == "WLD"].pivot_table(index="year", columns="variable", values="value")
+    for year, grp in wide.groupby(level="year"):
+        ip, pct = grp["unga_ideal_point"].to_numpy(), grp["unga_world_percentile"].to_numpy()
+        for a, b in itertools.permutations(range(len(grp)), 2):
+            if ip[a] < ip[b] - 1e-5:
+                assert pct[a] < pct[b], (year, grp.index[a], grp.index[b])
+        median, n = world.loc[year, "unga_world_median"], world.loc[year, "unga_world_n"]
+        far = abs(ip - median) > 1e-5
+        assert ((pct[far] > 0.5) == (ip[far] > median)).all(), year
+        twice_rank = 2 * pct * n  # average ranks are multiples of 1/2
+        assert abs(twice_rank - twice_rank.round()).max() < 1e-3, year
+        assert (pct > 0).all() and (pct <= 1).all()
+        usa = grp.index.get_loc((year, "USA"))
+        assert pct[usa] == pct.max() and (pct[usa] > pct[ip < ip[usa]]).all(), year
+
+
+# ---------------------------------------------------------------------------------------- US regime sanctions
+def _regime_from_raw(raw: pd.DataFrame) -> dict[tuple[str, int], float]:
+    """Independent implementation of the us_sanctions_regime rule for 1990-2022 from the raw GSDB rows."""
+    iso = AL.GSDB_ISO3
+    political = {"destab_regime", "democracy", "human_rights", "terrorism", "end_war", "policy_change"}
+    out = {(i, y): 0.0 for i in CELAC for y in range(1990, 2023)}
+    for case in raw.itertuples(index=False):
+        senders = [x.strip() for x in case.sanctioning_state.split(",")]
+        if "United States" not in senders or not set(case.objective.split(",")) & political:
+            continue
+        level = 1.0 if case.trade or case.financial else 0.5 if case.arms or case.military or case.travel else 0.0
+        for target in case.sanctioned_state.split(", "):
+            for year in range(max(case.begin, 1990), min(case.end, 2022) + 1):
+                out[(iso[target], year)] = max(out[(iso[target], year)], level)
+    return out
+
+
+@needs_data
+def test_regime_sanctions_recomputed_from_raw_gsdb(panel: pd.DataFrame):
+    raw = pd.read_csv(DATA / "sanctions_gsdb_v3_lac.csv")
+    sub = panel[(panel["variable"] == "us_sanctions_regime") & (panel["year"] <= 2022)]
+    shipped = {(r.iso3, int(r.year)): r.value for r in sub.itertuples()}
+    assert shipped == _regime_from_raw(raw)
+
+
+@needs_data
+def test_regime_objectives_cover_every_non_other_objective_in_the_window():
+    """'Qualifying' = 'not only other' holds because no US case in force from 1990 has another objective."""
+    cases = AL.gsdb_us_cases(DATA)
+    objectives = set(cases.loc[cases["end"] >= 1990, "objective"].str.split(",").explode())
+    assert objectives - {"other"} <= AL.REGIME_OBJECTIVES
+
+
+def test_regime_rule_on_synthetic_cases():
+    flags = dict.fromkeys(("trade", "arms", "military", "financial", "travel"), 0)
+    cases = pd.DataFrame(
+        [
+            {"case_id": 1, "objective": "other", **flags, "financial": 1},
+            {"case_id": 2, "objective": "human_rights,other", **flags, "travel": 1},
+            {"case_id": 3, "objective": "policy_change", **flags, "arms": 1},
+            {"case_id": 4, "objective": "democracy", **flags, "trade": 1},
+        ]
+    )
+    qualifying = AL.regime_cases(cases)
+    assert list(qualifying["case_id"]) == [2, 3, 4]
+    assert AL.regime_level(qualifying.iloc[:2])[0] == 0.5
+    assert AL.regime_level(qualifying)[0] == 1.0
+    assert AL.regime_level(qualifying.iloc[:0])[0] == 0.0
+    assert AL.regime_level(AL.regime_cases(cases.iloc[:1]))[0] == 0.0  # narcotics-only financial case
+
+
+def test_regime_sanctions_are_a_subset_and_carried_after_2022(panel: pd.DataFrame):
+    wide = panel[panel["variable"].isin(["us_sanctions", "us_sanctions_regime"])].pivot_table(
+        index=["iso3", "year"], columns="variable", values="value"
+    )
+    assert (wide.loc[wide["us_sanctions_regime"] > 0, "us_sanctions"] == 1).all()
+    regime = panel[panel["variable"] == "us_sanctions_regime"].set_index(["iso3", "year"])
+    for iso3 in CELAC:
+        for year in (2023, 2024, 2025):
+            rec = regime.loc[(iso3, year)]
+            if iso3 in ("CUB", "VEN", "NIC"):
+                assert (rec["source_id"], rec["value"]) == (AL.OFAC_PROGRAMMES[iso3][0], 1), (iso3, year)
+            else:
+                assert rec["source_id"] == "gsdb_carry_regime" and rec["note"].startswith("Estimate:"), (iso3, year)
+                assert rec["value"] == regime.loc[(iso3, 2022), "value"], (iso3, year)
+
+
+@pytest.mark.parametrize(
+    ("iso3", "years", "expected"),
+    [
+        ("CUB", range(1990, 2026), 1),
+        ("HTI", range(1991, 1995), 1),
+        ("PER", range(1992, 1995), 1),
+        ("VEN", range(2006, 2008), 0.5),
+        ("VEN", range(2015, 2026), 1),
+        ("NIC", range(2018, 2026), 1),
+        ("HND", [2009], 1),
+        ("COL", range(1990, 2026), 0),  # only narcotics/kingpin cases ("other"), though us_sanctions = 1 in 2010-2025
+        ("MEX", range(1990, 2026), 0),
+        ("URY", range(1990, 2026), 0),
+    ],
+)
+def test_regime_sanctions_spot_values(value, iso3: str, years: Iterable[int], expected: float):
+    for year in years:
+        assert value(iso3, year, "us_sanctions_regime") == expected, year

@@ -9,9 +9,10 @@ Writes, deterministically (sorted rows, fixed number formatting):
 
 It reads the shared datasets in ``--data`` (default ``<repo>/../shared/data``) in place, the curated event
 table ``seeds/events/recognition.csv`` (recognition of Beijing or Taipei) and, optionally, the full
-July 2025 Voeten ideal-point file (``--dta``, ``IdealpointsJuly2025.dta``) from which the world medians are
-computed. Without ``--dta`` the world rows (``iso3 = WLD``) already shipped in ``alignment.csv`` are kept
-unchanged, so a re-run without the file still reproduces the shipped table byte for byte.
+July 2025 Voeten ideal-point file (``--dta``, ``IdealpointsJuly2025.dta``) from which the world medians and
+the states' world percentile ranks are computed. Without ``--dta`` those rows (``iso3 = WLD`` and
+``unga_world_percentile``) already shipped in ``alignment.csv`` are kept unchanged, so a re-run without the file
+still reproduces the shipped table byte for byte.
 
 Hand-coded public facts (US drug-certification determinations, US free-trade agreements, NATO and
 major-non-NATO-ally status, US sanctions programmes after 2022) are constants below, each with its source.
@@ -155,6 +156,15 @@ VARIABLES: dict[str, Variable] = {
     "unga_world_n": Variable(
         "int", "states", 0, 200, "Number of UN members with an idealpointfp estimate that year (WLD)."
     ),
+    "unga_world_percentile": Variable(
+        "float",
+        "percentile rank (0-1]",
+        0,
+        1,
+        "Percentile rank of the state's idealpointfp among all UN members with an estimate that year (pandas "
+        "rank(pct=True), average method for ties): 1 = the member closest to the US. 33 states + USA + CHN, "
+        "1990-2024.",
+    ),
     "unga_agree_us": Variable(
         "float",
         "share of votes",
@@ -192,6 +202,15 @@ VARIABLES: dict[str, Variable] = {
     ),
     "us_sanctions": Variable(
         "bool", "0/1", 0, 1, "1 = at least one US sanction case against the state in force during the year."
+    ),
+    "us_sanctions_regime": Variable(
+        "float",
+        "0/0.5/1",
+        0,
+        1,
+        "US regime-level coercion: 1 = a US case in force with a political objective (destab_regime, democracy, "
+        "human_rights, terrorism, end_war or policy_change; not only 'other') and a trade or financial flag, "
+        "0.5 = such cases in force but only arms/military/travel flags, 0 = none.",
     ),
     "us_sanctions_types": Variable(
         "int",
@@ -353,16 +372,56 @@ def world_rows_from_dta(full: pd.DataFrame) -> list[Row]:
     return rows
 
 
+PERCENTILE_VAR = "unga_world_percentile"
+DTA_VARS: tuple[str, ...] = (*WORLD_VARS, PERCENTILE_VAR)
+"""Variables computed from the full Voeten file (kept as shipped when it is not supplied)."""
+
+
+def world_percentile_source() -> str:
+    """Register and return the source id of the world percentile ranks."""
+    return _src(
+        "voeten2025_full_pct",
+        Source(
+            "public",
+            "Voeten, E., 'United Nations General Assembly Voting Data', Harvard Dataverse, doi:10.7910/DVN/LEJUQZ, "
+            f"July 2025 release, file IdealpointsJuly2025.dta (sha256 {DTA_SHA256}, as listed in "
+            "../shared/data/politics/SOURCES.md); copy read from GitHub lucasbuildsapps/Masterthesis.",
+            "",
+            "idealpointfp",
+            "Per year 1990-2024, each member's percentile rank of idealpointfp among all members with a non-missing "
+            "estimate (pandas Series.rank(pct=True, method='average') = rank / n, ties averaged; n = "
+            "unga_world_n); kept for the 33 CELAC states, the USA and China. The file is not copied into the project.",
+        ),
+    )
+
+
+def world_percentile_rows(full: pd.DataFrame) -> list[Row]:
+    """Percentile rank (0-1] of idealpointfp among all members with an estimate, for the 35 panel states."""
+    sid = world_percentile_source()
+    rows = []
+    for year, grp in full[(full["year"] >= FIRST_YEAR) & (full["year"] <= LAST_YEAR)].groupby("year"):
+        x = grp["idealpointfp"].astype("float64")
+        pct = x.rank(pct=True, method="average")
+        rank = x.rank(method="average")
+        for i, iso3 in grp["iso3c"].items():
+            if iso3 in CELAC + POWERS:
+                note = f"rank {rank[i]:g} of {len(x)} members with an estimate"
+                rows.append(Row(iso3, int(year), PERCENTILE_VAR, float(pct[i]), sid, note))
+    return rows
+
+
 def shipped_world_rows(panel_csv: Path) -> list[Row]:
-    """The WLD rows of an existing alignment.csv, kept as shipped when the .dta file is not supplied."""
+    """The rows derived from the .dta file (WLD aggregates, world percentiles) of an existing alignment.csv,
+    kept as shipped when the .dta file is not supplied."""
     if not panel_csv.is_file():
         raise FileNotFoundError(f"{panel_csv} does not exist: pass --dta to derive the world rows")
     world_source()
+    world_percentile_source()
     with panel_csv.open(newline="", encoding="utf-8") as handle:
         return [
             Row(r["iso3"], int(r["year"]), r["variable"], float(r["value"]), r["source_id"], r["note"])
             for r in csv.DictReader(handle)
-            if r["iso3"] == "WLD"
+            if r["variable"] in DTA_VARS
         ]
 
 
@@ -770,6 +829,92 @@ def sanction_rows(data: Path) -> list[Row]:
                         "Estimate: types carried from 2022: " + (", ".join(_types(last)) or "none"),
                     ),
                 ]
+    return rows
+
+
+REGIME_OBJECTIVES: frozenset[str] = frozenset(
+    {"destab_regime", "democracy", "human_rights", "terrorism", "end_war", "policy_change"}
+)
+"""GSDB objectives that make a US case regime-level coercion (a case whose objectives are only 'other', e.g.
+narcotics/kingpin designations of individuals, does not qualify)."""
+HARD_TYPES: tuple[str, ...] = ("trade", "financial")
+SOFT_TYPES: tuple[str, ...] = ("arms", "military", "travel")
+
+
+def regime_cases(cases: pd.DataFrame) -> pd.DataFrame:
+    """The cases whose GSDB ``objective`` (comma-separated) includes at least one of REGIME_OBJECTIVES."""
+    objectives = cases["objective"].fillna("").str.split(",").map(lambda xs: {x.strip() for x in xs})
+    return cases[objectives.map(lambda xs: bool(xs & REGIME_OBJECTIVES))]
+
+
+def regime_level(active: pd.DataFrame) -> tuple[float, str]:
+    """0/0.5/1 for qualifying cases in force, with a note listing them and the flags that set the value."""
+    hard = active[(active[list(HARD_TYPES)] == 1).any(axis=1)]
+    soft = active[(active[list(SOFT_TYPES)] == 1).any(axis=1)]
+    ids = ", ".join(str(c) for c in sorted(active["case_id"].unique()))
+    if len(hard):
+        return 1.0, f"qualifying cases: {ids}; trade/financial: " + ", ".join(
+            str(c) for c in sorted(hard["case_id"].unique())
+        )
+    if len(soft):
+        return 0.5, f"qualifying cases: {ids}; only " + "/".join(_types(soft)) + " flags"
+    if len(active):
+        return 0.0, f"qualifying cases: {ids}; no trade/financial/arms/military/travel flag"
+    return 0.0, "no qualifying US case in force"
+
+
+def regime_sanction_rows(data: Path) -> list[Row]:
+    """us_sanctions_regime per state-year 1990-2025 (GSDB v3 to 2022; OFAC programmes or carried after)."""
+    objectives = ", ".join(sorted(REGIME_OBJECTIVES))
+    sid = _src(
+        "gsdb_v3_regime",
+        Source(
+            "dataset",
+            "Global Sanctions Database v3 (Felbermayr et al. 2020; Kirikakha et al. 2021)",
+            GSDB_FILE,
+            "begin; end; objective; trade; financial; arms; military; travel; sanctioning_state",
+            "US cases as for us_sanctions (sanctioning_state lists the United States; multi-target cases split per "
+            f"target; in force in year y if begin <= y <= end). A case qualifies if its objective includes any of "
+            f"{objectives} (not only 'other'). Value 1 if a qualifying case in force has the trade or financial "
+            "flag, 0.5 if the qualifying cases in force have only arms/military/travel flags, else 0.",
+        ),
+    )
+    carry = _src(
+        "gsdb_carry_regime",
+        Source(
+            "estimate",
+            "Global Sanctions Database v3, qualifying US cases ongoing at the end of the data (2022)",
+            GSDB_FILE,
+            "end; objective; trade; financial; arms; military; travel",
+            "Estimate: for 2023-2025 the qualifying US cases (see gsdb_v3_regime) ongoing in 2022 are assumed still "
+            "in force with their flags (US sanctions are rarely lifted outright), and no new case is added. Cuba, "
+            "Venezuela and Nicaragua are instead taken from the named OFAC programmes.",
+        ),
+    )
+    cases = regime_cases(gsdb_us_cases(data))
+    rows = []
+    for iso3 in CELAC:
+        mine = cases[cases["iso3"] == iso3]
+        for year in range(FIRST_YEAR, GSDB_LAST_YEAR + 1):
+            value, note = regime_level(mine[(mine["begin"] <= year) & (mine["end"] >= year)])
+            rows.append(Row(iso3, year, "us_sanctions_regime", value, sid, note))
+        last = mine[(mine["begin"] <= GSDB_LAST_YEAR) & (mine["end"] >= GSDB_LAST_YEAR)]
+        value, note = regime_level(last)
+        for year in range(GSDB_LAST_YEAR + 1, LAST_YEAR + 1):
+            if iso3 in OFAC_PROGRAMMES:
+                rows.append(
+                    Row(
+                        iso3,
+                        year,
+                        "us_sanctions_regime",
+                        1.0,
+                        OFAC_PROGRAMMES[iso3][0],
+                        f"OFAC programme in force (trade/financial measures); GSDB 2022: {note}",
+                    )
+                )
+            else:
+                carried = f"Estimate: carried from 2022: {note}"
+                rows.append(Row(iso3, year, "us_sanctions_regime", value, carry, carried))
     return rows
 
 
@@ -1327,7 +1472,7 @@ def derive(data: Path, dta: Path | None, panel_csv: Path = PANEL_CSV) -> tuple[l
         problems = regional_mismatches(full, data)
         if problems:
             raise ValueError(f"{len(problems)} regional rows differ from the shared extract, e.g. {problems[:3]}")
-        world = world_rows_from_dta(full)
+        world = world_rows_from_dta(full) + world_percentile_rows(full)
     else:
         world = shipped_world_rows(panel_csv)
     events = bri_events(data)
@@ -1338,6 +1483,7 @@ def derive(data: Path, dta: Path | None, panel_csv: Path = PANEL_CSV) -> tuple[l
         + recognition_rows(read_recognition())
         + bri_rows(events)
         + sanction_rows(data)
+        + regime_sanction_rows(data)
         + decertification_rows()
         + arms_rows(data)
         + fbic_rows(data)
