@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.dynamics.alignment import TERMS
 from sim.dynamics.levers import LEVER_INDEX, LEVERS
-from sim.dynamics.terms import TERMS
 
 if TYPE_CHECKING:
     from sim.model import AlignmentModel
@@ -48,8 +48,9 @@ class CountryAgent(mesa.Agent):
         return float(self.model.state.ideology[0, self.index])
 
     @property
-    def approval(self) -> float:
-        return float(self.model.state.approval[0, self.index])
+    def leader(self) -> str:
+        """Name of the head of government (observed leaders), or "(simulated)" after a simulated election."""
+        return self.model.world.leader_names.get(int(self.model.state.person[0, self.index]), "(simulated)")
 
     def contributions(self) -> dict[str, float]:
         """Last month's change of alignment broken down by mechanism (alignment units)."""

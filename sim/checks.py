@@ -71,10 +71,6 @@ def validate_run_config(cfg: RunConfig) -> None:
             "1990-2025 data; it does not project further)",
         )
     validate_params(cfg.params)
-    if sum(getattr(cfg.params, f"index_{k}") for k in ("diplomatic", "economic", "security", "institutional")) <= 0:
-        raise SimInputError(
-            "params.index_*", 0, "the four index weights may not all be 0 (they are normalised by their sum)"
-        )
 
 
 def available_memory() -> int | None:

@@ -45,7 +45,7 @@ from sim import atomic
 from sim.calendar import month_label
 from sim.checks import to_run_config
 from sim.config import RunConfig, register_configs
-from sim.dynamics.terms import TERMS
+from sim.dynamics.alignment import TERMS
 from sim.dynamics.world import World
 from sim.errors import SimInputError, SimRunError
 from sim.folders import RunFolder, SweepRoot, job_staging
@@ -75,10 +75,10 @@ SKIP_PREFLIGHT = (
 )
 
 
-FREE_FORM = ("us.targets", "china.targets", "history.anchor_levers", "elections")
-"""Dict-valued fields whose sub-keys the user names (``us.targets.COL.tariff=0.25``, ``elections.COL=0.6``)."""
+FREE_FORM = ("us.targets", "china.targets", "elections", "seeds", "state_effects")
+"""Dict-valued fields whose sub-keys the user names (``us.targets.COL.tariff=0.25``, ``elections.COL=0.6``,
+``seeds.COL.export_share_cn=0.3``)."""
 READ_ONLY = {
-    "history.anchor": "the calibration anchor is fixed by the data",
     "history.present": "the present (October 2025) is fixed by the data",
     "pinned": "python -m sim fills it from the levers given on the command line",
 }
@@ -98,10 +98,11 @@ def _known_key(key: str, value: str) -> None:
         raise SimInputError(key, value, f"cannot be set: {READ_ONLY[key]}")
     for prefix in FREE_FORM:
         if key.startswith(prefix + "."):
-            depth = 2 if prefix.endswith("targets") else 1
-            if prefix.endswith("targets") and len(key.split(".")) != len(prefix.split(".")) + depth:
+            per_state = prefix.endswith("targets") or prefix == "seeds"
+            if per_state and len(key.split(".")) != len(prefix.split(".")) + 2:
                 code = key.split(".")[len(prefix.split("."))]
-                raise SimInputError(key, value, f"expected one lever per state: {prefix}.{code}.<lever>=<value>")
+                what = "<lever>" if prefix.endswith("targets") else "<variable>"
+                raise SimInputError(key, value, f"expected one {what[1:-1]} per state: {prefix}.{code}.{what}=<value>")
             return
     node = OmegaConf.structured(RunConfig)
     parts = key.split(".")
@@ -418,6 +419,9 @@ def execute(cfg: DictConfig, out: Path, overrides: list[str] | None = None, prog
         tables = write_tables(ens.trajectory, ens.world, config, out, meta)
         bar.update()
         atomic.write_csv(outcomes_table(ens.trajectory, ens.world), out / "outcomes.csv")
+        from sim.reporting.tables import write_data_dictionary
+
+        write_data_dictionary(out)  # after the last table: describes every table written above
         bar.update()
         if run.plots:
             from sim.reporting.figures import plot_all

@@ -14,122 +14,130 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 
 
-def param(default: float, lo: float, hi: float, unit: str, doc: str) -> Any:
-    """A behavioural parameter with its unit, allowed range ``[lo, hi]`` and a one-line description."""
-    return field(default=default, metadata={"range": (lo, hi), "unit": unit, "doc": doc})
+def param(default: float, lo: float, hi: float, unit: str, doc: str, basis: str = "prior") -> Any:
+    """A behavioural parameter: default, allowed range ``[lo, hi]`` (validation and sensitivity-analysis bounds), unit,
+    a one-line meaning and its ``basis``: ``fitted`` (estimated by ``python -m sim.calibrate``; the fitted value is in
+    ``conf/estimates/fitted.yaml``, the default here is the prior the fit starts from) or ``prior`` (not estimable from
+    the 1990-2024 record: an estimate whose reasoning is given in docs/ODD.md, covered by the sensitivity analysis)."""
+    return field(default=default, metadata={"range": (lo, hi), "unit": unit, "doc": doc, "basis": basis})
 
 
 @dataclass
 class Params:
-    """Behavioural parameters of the monthly update (see docs/ODD.md, "Submodels").
+    """Behavioural parameters of the monthly update (docs/ODD.md, "Submodels"). Rates are per month.
 
-    Defaults are estimates (no direct measurement exists); the ranges are the bounds used for validation and for
-    global sensitivity analysis. Rates are per month.
+    Every mechanism of the alignment is a pull ``w * (target - alignment)`` toward a position its driver proposes; a
+    state settles at the weighted mean of the targets. Each driver enters one term only (docs/ODD.md lists driver ->
+    term). Defaults are priors; ``conf/estimates/fitted.yaml`` holds the values fitted on 1990-2012 (alignment) and
+    on the 2017-2019 BRI wave, 1990-2024 recognition switches and 1990-2009 elections (hazards).
     """
 
-    # (a) economic dependence
-    w_economic: float = param(0.010, 0.0, 0.05, "1/month", "pull toward the economic-dependence target")
-    beta_economic: float = param(8.0, 0.0, 30.0, "1/(GDP share)", "steepness of tanh(beta*(D_cn - D_us))")
-    trade_adjust_rate: float = param(1 / 36, 0.0, 0.2, "1/month", "speed at which trade shares follow levers")
-    tariff_elasticity: float = param(
-        1.5, 0.0, 4.0, "share lost per tariff point", "export-share response to US tariffs"
+    # --- alignment: economic dependence (trade and remittances)
+    w_trade: float = param(0.004, 0.0, 0.05, "1/month", "pull toward the trade-dependence target", "fitted")
+    beta_trade: float = param(
+        10.0,
+        0.0,
+        60.0,
+        "1/(share of GDP)",
+        "steepness of tanh(beta*(T_cn - T_us - r*R)) (trade, remittances)",
+        "fitted",
     )
-    alignment_trade_tilt: float = param(
-        0.15, 0.0, 0.5, "relative share per alignment unit", "trade diversion toward the partner one aligns with"
+    remittance_us_share: float = param(
+        0.75, 0.2, 1.0, "fraction", "share of remittances sent from the US (KNOMAD-style bilateral estimate)"
     )
-    # (b) aid and unconditional finance
-    w_aid: float = param(0.005, 0.0, 0.03, "1/month", "pull toward the aid-versus-finance target")
-    beta_aid: float = param(3.0, 0.0, 20.0, "1/(% of GDP)", "steepness of tanh(beta*(F_cn - A_us))")
-    bri_finance_bonus: float = param(0.5, 0.0, 2.0, "relative", "extra Chinese finance flowing to BRI members")
-    # (c) coercion
-    w_coercion: float = param(0.030, 0.0, 0.1, "1/(month * pressure unit)", "pull per unit of US pressure")
-    pressure_tariff: float = param(2.0, 0.0, 5.0, "pressure per tariff fraction", "weight of tariffs in US pressure")
-    pressure_sanctions: float = param(0.6, 0.0, 2.0, "pressure units", "weight of sanctions on the state")
+    # --- alignment: official finance stocks (Chinese finance vs US aid)
+    w_finance: float = param(0.003, 0.0, 0.05, "1/month", "pull toward the finance target", "fitted")
+    beta_finance: float = param(
+        1.0, 0.0, 20.0, "1/(% of GDP)", "steepness of tanh(beta*(F_cn - A_us)) (decayed stocks)", "fitted"
+    )
+    finance_decay: float = param(0.10, 0.02, 0.5, "1/year", "depreciation of the finance and aid stocks", "fitted")
+    # --- alignment: US coercion, met by compliance (toward the US) or reactance (away from it)
+    w_coercion: float = param(0.010, 0.0, 0.1, "1/(month*pressure unit)", "pull per unit of US pressure", "fitted")
+    compliance_base: float = param(0.0, -5.0, 5.0, "logit", "propensity to comply of a neutral, independent state")
+    compliance_dependence: float = param(
+        10.0, 0.0, 40.0, "logit per share of GDP", "rise of compliance with US economic dependence"
+    )
+    compliance_alignment: float = param(
+        8.0, 0.0, 20.0, "logit per alignment unit", "fall of compliance the further the state stands from the US"
+    )
+    pressure_sanctions: float = param(1.0, 0.0, 2.0, "pressure units", "weight of regime-level sanctions (the unit)")
+    pressure_tariff: float = param(2.0, 0.0, 5.0, "pressure per tariff fraction", "weight of US tariffs")
     pressure_leader_sanctions: float = param(0.5, 0.0, 2.0, "pressure units", "weight of sanctions on the leader")
     pressure_decertification: float = param(0.4, 0.0, 2.0, "pressure units", "weight of drug decertification")
     pressure_visa_bans: float = param(0.3, 0.0, 2.0, "pressure units", "weight of visa bans on officials")
     pressure_military_threat: float = param(0.6, 0.0, 2.0, "pressure units", "weight of military threats")
-    pressure_bri_exit: float = param(0.5, 0.0, 2.0, "pressure units", "weight of pressure on BRI members to leave")
-    compliance_base: float = param(0.5, -3.0, 3.0, "logit", "baseline propensity to comply with pressure")
-    compliance_dependence: float = param(8.0, 0.0, 30.0, "logit per GDP share", "compliance rise with US dependence")
-    compliance_sovereigntism: float = param(
-        4.0, 0.0, 10.0, "logit per unit", "compliance fall with a sovereigntist (left) government"
-    )
-    coercion_grievance: float = param(
-        0.5, 0.0, 1.0, "fraction", "share of complied pressure that still feeds diversification (grievance)"
-    )
-    rally_effect: float = param(
-        0.010, 0.0, 0.05, "approval per pressure unit per month", "rally round the flag under resisted pressure"
-    )
-    # (d) domestic politics
-    w_ideology: float = param(0.020, 0.0, 0.08, "1/month", "pull toward the ideologically closer power")
-    w_diversion: float = param(
-        0.050, 0.0, 0.2, "1/(month * approval share)", "confrontation as diversion when approval is low"
-    )
-    diversion_approval: float = param(0.40, 0.2, 0.6, "approval share", "approval below which diversion starts")
-    approval_baseline: float = param(0.45, 0.3, 0.6, "approval share", "level approval returns to")
-    approval_reversion: float = param(0.03, 0.0, 0.2, "1/month", "speed of return to the baseline")
-    approval_noise: float = param(0.02, 0.0, 0.06, "approval share/month", "s.d. of monthly approval shocks")
-    approval_honeymoon: float = param(0.55, 0.4, 0.75, "approval share", "approval of a newly elected government")
-    election_approval_slope: float = param(
-        6.0, 0.0, 15.0, "logit per approval share", "incumbent camp's re-election odds per approval"
-    )
-    election_incumbency: float = param(0.0, -1.5, 1.5, "logit", "incumbent camp's advantage at approval 0.5")
-    election_ideology_noise: float = param(
-        0.15, 0.0, 0.5, "left-right units", "s.d. of the winner's ideology around its camp"
-    )
-    term_years: float = param(4.0, 4.0, 6.0, "years", "time between elections after the next calibrated one")
-    # (e) elite diplomacy
-    w_elite: float = param(0.010, 0.0, 0.05, "1/month", "pull toward elite attitudes")
-    elite_gain: float = param(
-        0.005, 0.0, 0.03, "attitude per hosted politician", "attitude shift per politician hosted"
-    )
-    elite_decay: float = param(1 / 60, 0.0, 0.1, "1/month", "fading of elite attitudes")
-    # (f) regional diffusion
-    w_diffusion: float = param(0.020, 0.0, 0.08, "1/month", "pull toward neighbours' mean alignment")
-    subregion_weight: float = param(0.3, 0.0, 1.0, "fraction", "weight of the subregion (vs. direct neighbours)")
-    # (g) security ties
-    w_security: float = param(0.010, 0.0, 0.05, "1/month", "pull toward the US per unit of security ties")
-    security_nato: float = param(0.4, 0.0, 1.0, "index units", "security-tie index of NATO global partnership")
-    security_trade_agreement: float = param(0.3, 0.0, 1.0, "index units", "security-tie index of a US FTA")
-    security_arms: float = param(0.3, 0.0, 1.0, "index units", "security-tie index of buying US arms")
-    security_adjust_rate: float = param(1 / 24, 0.0, 0.2, "1/month", "speed at which ties follow their drivers")
-    # (h) lock-in
-    w_lockin: float = param(0.010, 0.0, 0.05, "1/month", "pull toward China from the finance stock")
-    lockin_half: float = param(2.0, 0.1, 20.0, "% of GDP", "stock at which lock-in is half its maximum")
-    lockin_decay: float = param(1 / 240, 0.0, 0.05, "1/month", "depreciation of the infrastructure/finance stock")
-    # (i) hedging
-    w_hedging: float = param(0.010, 0.0, 0.05, "1/month", "pull of middle powers toward a balanced position")
+    pressure_bri_exit: float = param(0.5, 0.0, 2.0, "pressure units", "weight of pressure on members to leave the BRI")
+    # --- alignment: domestic politics
+    w_ideology: float = param(0.004, 0.0, 0.05, "1/month", "pull toward the ideologically closer power", "fitted")
+    w_regime: float = param(0.004, 0.0, 0.05, "1/month", "pull of autocracy toward +1, democracy toward -1", "fitted")
+    # --- alignment: security ties (arms suppliers, alliance status)
+    w_security: float = param(0.004, 0.0, 0.05, "1/month", "pull toward the arms-supplier position", "fitted")
+    # --- alignment: neighbours
+    w_neighbours: float = param(0.004, 0.0, 0.1, "1/month", "pull toward the neighbourhood's mean", "fitted")
+    subregion_weight: float = param(0.3, 0.0, 1.0, "fraction", "weight of the subregion vs direct neighbours")
+    # --- alignment: middle-power hedging (size)
+    w_hedging: float = param(0.004, 0.0, 0.05, "1/month", "pull of large economies toward 0", "fitted")
     hedging_gdp_half: float = param(300.0, 50.0, 2000.0, "USD bn", "GDP at which hedging is half its maximum")
-    # structural residual and noise
-    w_residual: float = param(0.030, 0.005, 0.1, "1/month", "pull toward each state's structural position")
-    shock_sd: float = param(0.010, 0.0, 0.05, "alignment/month", "s.d. of idiosyncratic monthly shocks")
-    # (j) discrete choices
-    bri_join_rate: float = param(0.95, 0.0, 1.0, "1/month", "maximum monthly hazard of joining the BRI")
-    bri_join_threshold: float = param(0.05, -0.5, 0.5, "alignment", "alignment at which joining is half as likely")
-    bri_join_scale: float = param(0.2, 0.01, 0.5, "alignment", "width of the joining threshold")
-    bri_join_ideology: float = param(
-        18.0, 0.0, 25.0, "logit per unit", "pull of the government's ideological affinity with China's side"
+    # --- alignment: institutional commitments (BRI membership, recognition of Taipei)
+    w_institutions: float = param(
+        0.004, 0.0, 0.05, "1/month", "pull of BRI membership toward +1 and of recognising Taipei toward -1", "fitted"
     )
-    bri_join_dependence: float = param(19.0, 0.0, 30.0, "logit per GDP share", "reluctance of states exposed to the US")
-    bri_join_diffusion: float = param(1.0, 0.0, 5.0, "logit per share", "effect of neighbours' BRI membership")
-    bri_join_hedging: float = param(16.0, 0.0, 25.0, "logit per hedging unit", "reluctance of middle powers to sign")
-    bri_join_us_pressure: float = param(3.0, 0.0, 10.0, "logit per lever unit", "deterrence by us.bri_exit_pressure")
-    bri_exit_rate: float = param(0.6, 0.0, 1.0, "1/month", "monthly exit hazard under full pressure and compliance")
-    recognition_switch_rate: float = param(0.004, 0.0, 0.05, "1/month", "maximum hazard of switching to Beijing")
-    recognition_switch_threshold: float = param(
-        0.0, -0.5, 0.5, "alignment", "alignment at which switching is half as likely"
+    # --- alignment: elite diplomacy (hosted politicians; no data before 2025: a scenario mechanism)
+    w_elite: float = param(0.005, 0.0, 0.05, "1/month", "pull of elite attitudes toward the power that courts them")
+    elite_gain: float = param(0.002, 0.0, 0.02, "attitude per hosted politician", "attitude shift per visit")
+    elite_decay: float = param(1 / 60, 0.0, 0.1, "1/month", "fading of elite attitudes")
+    # --- alignment: the state's own position (estimated, shrunk toward 0) and noise
+    w_state: float = param(
+        0.004, 0.0, 0.1, "1/month", "pull toward the state's own position: neutral + its state effect", "fitted"
     )
-    recognition_scale: float = param(0.1, 0.02, 0.5, "alignment", "width of both recognition-switch thresholds")
-    recognition_back_rate: float = param(0.0005, 0.0, 0.01, "1/month", "maximum hazard of switching back to Taipei")
-    recognition_back_threshold: float = param(
-        -0.6, -1.0, 0.0, "alignment", "alignment below which switching back grows likely"
+    neutral: float = param(
+        0.0,
+        -0.5,
+        0.5,
+        "alignment",
+        "the region's own position absent other pulls (state effects shrink to it)",
+        "fitted",
     )
-    # initial alignment index (weights of its four components; normalised to sum to one)
-    index_diplomatic: float = param(0.4, 0.0, 1.0, "weight", "UN-vote component of the initial alignment")
-    index_economic: float = param(0.3, 0.0, 1.0, "weight", "trade component of the initial alignment")
-    index_security: float = param(0.2, 0.0, 1.0, "weight", "security component of the initial alignment")
-    index_institutional: float = param(0.1, 0.0, 1.0, "weight", "BRI/recognition component of the initial alignment")
+    shock_sd: float = param(0.008, 0.0, 0.05, "alignment/month", "s.d. of idiosyncratic monthly shocks", "fitted")
+    # --- forward drivers (after the data end)
+    trade_adjust_rate: float = param(1 / 24, 0.0, 0.2, "1/month", "speed at which trade shares follow the levers")
+    tariff_elasticity: float = param(
+        1.5, 0.0, 5.0, "share lost per tariff point", "fall of the US export share per unit of US tariff"
+    )
+    # --- elections (after the present)
+    defeat_base: float = param(0.0, -4.0, 4.0, "logit", "incumbent camp's defeat odds (democracy, new camp)", "fitted")
+    defeat_autocracy: float = param(
+        -3.0, -10.0, 2.0, "logit per autocracy unit", "how much autocracy protects incumbents", "fitted"
+    )
+    defeat_tenure: float = param(
+        0.05, -0.5, 0.5, "logit per year in power", "incumbent camp's fatigue per year in office", "fitted"
+    )
+    turnover_persistence: float = param(
+        -0.3, -1.0, 1.0, "ideology per ideology", "new camp's ideology per unit of the ousted one", "fitted"
+    )
+    turnover_sd: float = param(0.4, 0.05, 1.0, "left-right units", "s.d. of a new camp's ideology", "fitted")
+    successor_sd: float = param(
+        0.15, 0.0, 0.5, "left-right units", "s.d. of a same-camp successor's ideology", "fitted"
+    )
+    us_turnover: float = param(
+        0.5, 0.0, 1.0, "probability", "chance the US presidency changes party at an election after the present"
+    )
+    # --- BRI accession (monthly hazard = offer * sigmoid(eta)) and exit
+    bri_base: float = param(-2.0, -12.0, 6.0, "logit", "accession logit at a full offer and average drivers", "fitted")
+    bri_alignment: float = param(4.0, -5.0, 30.0, "logit per alignment unit", "effect of alignment", "fitted")
+    bri_neighbours: float = param(1.0, -5.0, 10.0, "logit per share", "effect of neighbours' membership", "fitted")
+    bri_us_pressure: float = param(3.0, 0.0, 10.0, "logit per lever unit", "deterrence by us.bri_exit_pressure")
+    bri_exit_rate: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "1/month",
+        "exit hazard per unit of pressure to leave, at full compliance (only one exit on record)",
+    )
+    # --- recognition switches (monthly hazards)
+    recognition_base: float = param(-7.0, -14.0, 0.0, "logit", "Taipei -> Beijing logit at average drivers", "fitted")
+    recognition_alignment: float = param(4.0, -5.0, 30.0, "logit per alignment unit", "effect of alignment", "fitted")
+    recognition_back: float = param(-9.0, -16.0, 0.0, "logit", "Beijing -> Taipei logit (rare)", "fitted")
 
 
 @dataclass
@@ -210,22 +218,25 @@ class ChinaLevers:
 
 @dataclass
 class HistoryConfig:
-    """The spin-up: levers at the calibration ``anchor`` month and the dated 2024-2025 events up to ``present``.
+    """What the powers did up to the present, beyond what the panels record (``conf/history/observed.yaml``).
 
-    Every run starts at ``anchor`` (the state of the latest UN-vote session), replays these lever changes and the
-    governments of ``seeds/governments.csv`` up to ``present`` (the seeds' present), then follows the scenario.
+    Sanctions and decertification come from the yearly panels, governments and elections from ``seeds/events``. The
+    schedule lists dated lever changes (each citing ``seeds/events/power_actions.csv``), none after the present.
+    ``standing_offer`` is China's push to sign the BRI between forums once the BRI opened to the region
+    (``offer_from``); at forums and summits the offer is 1.
     """
 
-    anchor: str = "2024-01"
     present: str = "2025-10"
-    anchor_levers: dict[str, dict[str, Any]] = field(default_factory=dict)  # {us: {tariff: 0}, china: {...}}
+    offer_from: str = "2017-05"
+    standing_offer: float = 0.25
+    forum_months: list[str] = field(default_factory=list)
     schedule: list[LeverChange] = field(default_factory=list)
 
 
 LEVER_DOCS: dict[str, tuple[str, float, float, str]] = {
     # name: (unit, min, max, meaning)
     "us.tariff": ("fraction ad valorem", 0.0, 1.0, "US tariff on the state's exports (above the 2024 level)"),
-    "us.aid": ("multiple of calibrated aid", 0.0, 5.0, "US aid relative to the calibrated mean of FY2018-FY2021"),
+    "us.aid": ("multiple of observed aid", 0.0, 5.0, "US aid relative to what was observed (after the data: to 2025)"),
     "us.sanctions": ("0-1", 0.0, 1.0, "US sanctions on the state (regime-level)"),
     "us.leader_sanctions": (
         "0-1",
@@ -247,19 +258,24 @@ LEVER_DOCS: dict[str, tuple[str, float, float, str]] = {
     ),
     "us.military_threat": ("0-1", 0.0, 1.0, "threats or hints of military action on the state's territory"),
     "us.bri_exit_pressure": ("0-1", 0.0, 1.0, "pressure to leave the BRI (members) and not to join (others)"),
-    "us.elite_diplomacy": ("politicians hosted per year, region", 0.0, 5000.0, "US-hosted visits of LAC politicians"),
+    "us.elite_diplomacy": (
+        "politicians hosted per year, region",
+        0.0,
+        5000.0,
+        "US-hosted visits of LAC politicians beyond the usual exchanges",
+    ),
     "china.bri_finance": (
-        "multiple of calibrated finance",
+        "multiple of observed finance",
         0.0,
         10.0,
-        "Chinese official finance relative to 2012-2021 mean",
+        "Chinese official finance relative to what was observed (after the data: to 2025)",
     ),
     "china.import_pledge": ("fraction", 0.0, 1.0, "extra Chinese import demand for the state's products"),
     "china.elite_diplomacy": (
         "politicians hosted per year, region",
         0.0,
         5000.0,
-        "China-hosted visits of LAC politicians",
+        "China-hosted visits of LAC politicians beyond the usual exchanges",
     ),
     "china.bri_offer": ("0-1", 0.0, 1.0, "China's push to sign: ~0.2 standing offer, 1 at a summit or forum"),
 }
@@ -271,7 +287,7 @@ class RunConfig:
 
     scenario_name: str = "baseline"
     question: str = ""
-    start: str = "2025-11"
+    start: str = "2025-11"  # first simulated month; the state at the end of the month before comes from the data
     end: str = "2030-12"
     replications: int = 50
     seed: int = 20251031
@@ -284,6 +300,15 @@ class RunConfig:
     china: ChinaLevers = field(default_factory=ChinaLevers)
     params: Params = field(default_factory=Params)
     elections: dict[str, Any] = field(default_factory=dict)  # {ISO3: ideology}: who wins the next election (what-if)
+    # Each state's own position (target of the w_state pull), alignment units, estimated on 1990-2012 and shrunk toward
+    # 0 (conf/estimates/fitted.yaml); a state not named has 0.
+    state_effects: dict[str, float] = field(default_factory=dict)
+    # What-ifs on calibration figures: {ISO3: {variable: value}} replaces that panel variable for the state from the
+    # run's start on (e.g. seeds.COL.export_share_cn=0.3); recorded in the run's summary as a user override.
+    seeds: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Replay the observed BRI membership and recognition instead of simulating them (used to fit the alignment
+    # dynamics conditionally on the record); false for every scenario.
+    replay_institutions: bool = False
     # Levers set on the command line ("us.tariff", "us.targets.COL.tariff"): filled in by `python -m sim` so that the
     # command line wins over the scenario file (sim/dynamics/levers.py); recorded in the run's config.yaml.
     pinned: list[str] = field(default_factory=list)

@@ -1,9 +1,9 @@
 """Batched engine: advance many runs at once through :func:`sim.dynamics.update.step`.
 
-Runs are rows of every state array. Each run draws its uniforms from its own generator seeded by
-``(seed, run index)`` (see :func:`run_seed`), and every operation of the update works row by row in a fixed order,
-so a run's path never depends on which batch or worker ran it. The Mesa model (:mod:`sim.model`) seeds
-``model.rng`` the same way and therefore reproduces a run exactly.
+Runs are rows of every state array. A run's random numbers are a hash of its key (from ``(seed, run index)``, see
+:mod:`sim.dynamics.rng`), the month, the purpose and the state, and every operation of the update works row by row in
+a fixed order, so a run's path never depends on which batch or worker ran it. The Mesa model (:mod:`sim.model`) uses
+the same keys and therefore reproduces a run exactly.
 
 What is kept of a batch is up to a *recorder*: :class:`FullRecorder` keeps every recorded month (for ensembles of
 up to a few thousand runs); :class:`OutcomeRecorder` keeps per-run outcomes only (for sweeps of any size).
@@ -18,32 +18,19 @@ from typing import Any, Protocol
 import numpy as np
 
 from sim.config import Params
+from sim.dynamics import rng
+from sim.dynamics.alignment import TERMS
 from sim.dynamics.state import State, check_finite
-from sim.dynamics.terms import TERMS
 from sim.dynamics.update import DRAWS, EVENTS, StepResult, initial_state, step
 from sim.dynamics.world import World
 
-RECORDED = ("alignment", "bri", "prc", "ideology", "approval", "elite", "lockin", "security")
+RECORDED = ("alignment", "bri", "prc", "ideology", "elite", "finance_stock", "aid_stock", "export_us", "export_cn")
 """State fields kept in a :class:`Trajectory`."""
 
 
-def run_seed(seed: int, run: int) -> int:
-    """Seed of run ``run`` of an experiment seeded ``seed``: a 63-bit integer from ``SeedSequence([seed, run])``."""
-    return int(np.random.SeedSequence([int(seed), int(run)]).generate_state(1, np.uint64)[0] >> np.uint64(1))
-
-
-def run_generator(seed: int, run: int) -> np.random.Generator:
-    """The generator of one run; :class:`sim.model.AlignmentModel` uses the very same as ``model.rng``."""
-    return np.random.default_rng(run_seed(seed, run))
-
-
-def draw_uniforms(seed: int, runs: Sequence[int], months: int, n_states: int, dtype: Any = np.float64) -> np.ndarray:
-    """Uniforms ``(months, runs, DRAWS, states)``: run ``r`` draws ``(DRAWS, states)`` per month from its generator
-    (in ``dtype``: float32 draws are a different, faster stream than float64 draws)."""
-    block = np.empty((months, len(runs), len(DRAWS), n_states), dtype=dtype)
-    for i, run in enumerate(runs):
-        block[:, i] = run_generator(seed, run).random((months, len(DRAWS), n_states), dtype=dtype)
-    return block
+def run_key(seed: int, run: int) -> int:
+    """The random key of run ``run`` of an experiment seeded ``seed`` (:mod:`sim.dynamics.rng`)."""
+    return rng.run_key(seed, run)
 
 
 class Recorder(Protocol):
@@ -82,7 +69,7 @@ class FullRecorder:
 
     def begin(self, world: World, runs: np.ndarray, state: State) -> None:
         self.world, self.runs = world, runs
-        months = world.n_months - world.record_from
+        months = world.n_months
         shape = (months + 1, len(runs), world.n_states)
         self.states = {f: np.empty(shape, dtype=getattr(state, f).dtype) for f in RECORDED}
         for f in RECORDED:
@@ -99,10 +86,9 @@ class FullRecorder:
         for k in EVENTS:
             self.events[k][i] = result.events[k]
         for r, c in zip(*np.nonzero(result.events["government_change"]), strict=True):
-            label = self.world.scripted_leader.get((t, int(c)))
-            self.changes[(i, int(r), int(c))] = label or (
-                f"ideology {before.ideology[r, c]:+.2f} -> {after.ideology[r, c]:+.2f}"
-            )
+            name = self.world.leader_names.get(int(after.person[r, c]))
+            shift = f"ideology {before.ideology[r, c]:+.2f} -> {after.ideology[r, c]:+.2f}"
+            self.changes[(i, int(r), int(c))] = f"{name} ({shift})" if name else shift
 
     def finish(self) -> Trajectory:
         months = np.arange(self.world.start - 1, self.world.end + 1)
@@ -131,7 +117,7 @@ class OutcomeRecorder:
     wants_contributions = False
 
     def begin(self, world: World, runs: np.ndarray, state: State) -> None:
-        months = world.n_months - world.record_from
+        months = world.n_months
         self.runs = runs
         self.regional = np.empty((months + 1, len(runs)), dtype=np.float32)
         self.bri = np.empty((months + 1, len(runs)), dtype=np.int16)
@@ -159,6 +145,29 @@ class OutcomeRecorder:
         )
 
 
+@dataclass(frozen=True)
+class LeverOverride:
+    """Per-run lever values replacing the plan's for every state from month offset ``first`` (from the start) on.
+
+    ``index`` ``(k,)`` are positions on the plan's lever axis, ``values`` ``(runs, k)`` one row per simulated run
+    (in the order of the runs passed to :func:`simulate`). Used by designs whose rows set levers.
+    """
+
+    index: np.ndarray
+    values: np.ndarray
+    first: int
+
+
+def month_levers(plan_t: np.ndarray, t: int, override: LeverOverride | None) -> np.ndarray:
+    """The levers of month ``t`` handed to :func:`step`: the plan's ``(levers, N)``, or from ``override.first`` on
+    a ``(R, levers, N)`` copy with the overridden levers set for every state (``step`` accepts either shape)."""
+    if override is None or t < override.first:
+        return plan_t
+    lv = np.broadcast_to(plan_t, (len(override.values), *plan_t.shape)).copy()
+    lv[:, override.index, :] = override.values[:, :, None]
+    return lv
+
+
 def simulate(
     world: World,
     params: Params,
@@ -166,24 +175,25 @@ def simulate(
     runs: Sequence[int] | int,
     recorder: Recorder | None = None,
     dtype: Any = np.float64,
+    levers: LeverOverride | None = None,
 ) -> Any:
-    """Run ``runs`` (indices, or a count meaning ``range(count)``) from the anchor to ``world.end``.
+    """Run ``runs`` (indices, or a count meaning ``range(count)``) from the state before ``world.start`` to
+    ``world.end``.
 
-    Parameters may be floats or arrays of shape ``(len(runs), 1)`` (one value per run). Returns what the recorder
-    returns (a :class:`Trajectory` by default).
+    Parameters may be floats or arrays of shape ``(len(runs), 1)`` (one value per run); ``levers`` optionally sets
+    levers per run (:class:`LeverOverride`). Returns what the recorder returns (a :class:`Trajectory` by default).
     """
     run_ids = np.arange(runs) if isinstance(runs, int) else np.asarray(runs)
     rec: Recorder = recorder if recorder is not None else FullRecorder()
     w = world.astype(dtype)
-    draws = draw_uniforms(seed, run_ids, w.n_months, w.n_states, dtype)
+    keys = rng.run_keys(seed, run_ids)
+    counters = rng.Counters(len(DRAWS), w.n_states)
     state = initial_state(w, params, len(run_ids), dtype)
-    first = w.record_from
+    rec.begin(w, run_ids, state)
     for t in range(w.n_months):
-        if t == first:
-            rec.begin(w, run_ids, state)
-        result = step(state, t, w, params, w.plan[t], draws[t], rec.wants_contributions and t >= first)
-        check_finite(result.state, w.anchor + t, w.iso3, run_ids)
-        if t >= first:
-            rec.record(t - first, t, state, result)
+        lv = month_levers(w.plan[t], t, levers)
+        result = step(state, t, w, params, lv, keys, counters, rec.wants_contributions)
+        check_finite(result.state, w.start + t, w.iso3, run_ids)
+        rec.record(t, t, state, result)
         state = result.state
     return rec.finish()

@@ -1,8 +1,9 @@
 """The Mesa model: one run, stepped month by month, with a DataCollector.
 
 Each month the two powers set their levers, then :func:`sim.dynamics.update.step` advances every state at once.
-Randomness: ``model.rng`` is seeded with :func:`sim.engine.run_seed` ``(seed, run)`` and each step draws
-``(DRAWS, states)`` uniforms from it, exactly as the batched engine does for that run, so both give the same path.
+Randomness: the dynamics draw their numbers from the run's key (:mod:`sim.dynamics.rng`, from ``(seed, run)``),
+exactly as the batched engine does for that run, so both give the same path; ``model.rng`` is seeded with the same
+key for anything Mesa itself randomises.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from sim.checks import validate_run_config
 from sim.config import RunConfig
 from sim.configs import default_config
 from sim.data.seeds import SeedTables, load_seeds
+from sim.dynamics import rng as counters_rng
 from sim.dynamics.state import check_finite
 from sim.dynamics.update import DRAWS, initial_state, step
 from sim.dynamics.world import World, build_world
-from sim.engine import run_seed
 
 
 @cache
@@ -38,7 +39,8 @@ class AlignmentModel(mesa.Model):
         run: run index; with ``config.seed`` it seeds ``model.rng`` (the same stream as the engine's run ``run``).
         seeds: validated seeds tables (loaded from ``config.seeds_dir`` if omitted).
         world: a prebuilt world for this config (skips rebuilding it).
-        rng: Mesa's seed argument; when given it replaces the ``(seed, run)`` seeding (``mesa.batch_run`` sets it).
+        rng: Mesa's seed argument; when given it replaces ``(seed, run)`` as the source of the run's key
+            (``mesa.batch_run`` sets it).
     """
 
     def __init__(
@@ -51,7 +53,9 @@ class AlignmentModel(mesa.Model):
     ) -> None:
         cfg = config or default_config()
         validate_run_config(cfg)
-        super().__init__(rng=run_seed(cfg.seed, run) if rng is None else rng)
+        key = counters_rng.run_key(cfg.seed, run) if rng is None else counters_rng.run_key(int(rng), 0)
+        super().__init__(rng=key)
+        self.keys = np.array([key], dtype=np.uint64)
         self.config = cfg
         self.run_index = run
         if world is None:
@@ -62,6 +66,7 @@ class AlignmentModel(mesa.Model):
         self.params = cfg.params
         self.state = initial_state(self.world, self.params, 1, self.dtype)
         self.levers = self.world.plan[0].copy()
+        self.counters = counters_rng.Counters(len(DRAWS), self.world.n_states)
         self.applied_levers: np.ndarray = self.levers
         self.last_contributions: np.ndarray | None = None
         self.last_events: dict[str, np.ndarray] = {}
@@ -82,7 +87,7 @@ class AlignmentModel(mesa.Model):
                     "bri_member": "bri_member",
                     "recognizes_prc": "recognizes_prc",
                     "gov_ideology": "gov_ideology",
-                    "approval": "approval",
+                    "leader": "leader",
                 }
             },
         )
@@ -90,13 +95,13 @@ class AlignmentModel(mesa.Model):
 
     @property
     def month_offset(self) -> int:
-        """Offset of the month being (or last) simulated from the anchor."""
+        """Offset of the month being (or last) simulated from the start."""
         return self.steps - 1
 
     @property
     def date(self) -> str:
         """``YYYY-MM`` of the state held (the end of the last simulated month)."""
-        return month_label(self.world.anchor + self.steps - 1)
+        return month_label(self.world.first + self.steps)
 
     @property
     def countries(self) -> mesa.agent.AgentSet:
@@ -106,9 +111,8 @@ class AlignmentModel(mesa.Model):
         """Advance one month (stops running after ``config.end``)."""
         t = self.month_offset
         self.agents_by_type[PowerAgent].do("act")
-        uniforms = self.rng.random((len(DRAWS), self.world.n_states), dtype=self.dtype)[None]
-        result = step(self.state, t, self.world, self.params, self.levers, uniforms)
-        check_finite(result.state, self.world.anchor + t, self.world.iso3, np.array([self.run_index]))
+        result = step(self.state, t, self.world, self.params, self.levers, self.keys, self.counters)
+        check_finite(result.state, self.world.start + t, self.world.iso3, np.array([self.run_index]))
         self.state = result.state
         self.last_contributions = result.contributions
         self.applied_levers = result.levers

@@ -1,13 +1,12 @@
-"""Lever plans: the value of every lever for every state and month, as one array.
+"""Lever plans: the value of every lever for every state and month of a run, as one array.
 
-A plan has shape ``(months, levers, states)``. It is built in three layers, each overriding the one before:
+A plan has shape ``(months, levers, states)`` for the months the run simulates. It is built in two layers:
 
-1. ``history.anchor_levers`` at the calibration anchor (levers not named there take their neutral value);
-2. ``history.schedule``: dated 2024-2025 events, none later than the present (no look-ahead);
-3. the scenario, from its ``start``: a number under ``us.*``/``china.*`` sets every state, ``targets`` set single
-   states, ``schedule`` entries set dated windows (optionally ramped).
-
-A lever left ``null`` by the scenario carries on the value in force at the end of the history.
+1. the observed history (:func:`sim.data.history.history_plan`): what the powers did up to the present, carried on
+   unchanged after it (the status quo);
+2. the scenario, from the run's ``start``: a number under ``us.*``/``china.*`` sets every state, ``targets`` set single
+   states, ``schedule`` entries set dated windows (optionally ramped). A lever the scenario leaves ``null`` keeps the
+   history's value. A hindcast (``start`` before the present) with scenario levers is a counterfactual history.
 
 Where two schedule entries set the same lever for the same state and month, the entry naming fewer states wins; two
 entries naming as many states may not overlap. What the command line sets wins over the scenario file
@@ -24,6 +23,8 @@ import numpy as np
 
 from sim.calendar import month_label, parse_month
 from sim.config import LEVER_DOCS, ChinaLevers, LeverChange, RunConfig, USLevers
+from sim.data.history import history_plan
+from sim.data.panels import Panels
 from sim.errors import SimInputError
 
 LEVERS: tuple[str, ...] = tuple(LEVER_DOCS)
@@ -32,7 +33,7 @@ LEVERS: tuple[str, ...] = tuple(LEVER_DOCS)
 LEVER_INDEX: dict[str, int] = {name: i for i, name in enumerate(LEVERS)}
 
 NEUTRAL: dict[str, float] = {name: 0.0 for name in LEVERS} | {"us.aid": 1.0, "china.bri_finance": 1.0}
-"""Value of a lever nobody pulls: no tariff, calibrated aid and finance, no measures."""
+"""Value of a lever nobody pulls: no tariff, aid and finance as observed, no measures, no extra visits."""
 
 
 def _check_value(name: str, value: object, where: str) -> float:
@@ -67,25 +68,30 @@ def _state_indices(countries: Sequence[str], iso3: Sequence[str], where: str) ->
     return out
 
 
+def _window(change: LeverChange, where: str, last: int) -> tuple[int, int]:
+    first = parse_month(change.start, f"{where}.start")
+    stop = max(last + 1, first + 1) if change.end in (None, "") else parse_month(change.end, f"{where}.end")
+    if stop <= first:
+        raise SimInputError(f"{where}.end", change.end, f"expected a month after start {change.start}")
+    return first, stop
+
+
 def _apply_change(
-    plan: np.ndarray, change: LeverChange, name: str, where: str, iso3: Sequence[str], anchor: int, last: int
+    plan: np.ndarray, change: LeverChange, name: str, where: str, iso3: Sequence[str], first_month: int, last: int
 ) -> None:
-    """Write one dated change into ``plan`` (months counted from ``anchor``; ``last`` is the final month)."""
+    """Write one dated change into ``plan`` (row 0 is calendar month ``first_month``; ``last`` the final month)."""
     if change.value is None:
         unit, lo, hi, _ = LEVER_DOCS[name]
         raise SimInputError(
             f"{where}.value", None, f"every schedule entry needs a value: a number in [{lo}, {hi}] ({unit})"
         )
     value = _check_value(name, change.value, f"{where}.value")
-    first = parse_month(change.start, f"{where}.start")
-    stop = last + 1 if change.end in (None, "") else parse_month(change.end, f"{where}.end")
-    if stop <= first:
-        raise SimInputError(f"{where}.end", change.end, f"expected a month after start {change.start}")
+    first, stop = _window(change, where, last)
     if change.ramp_months < 0 or change.ramp_months != int(change.ramp_months):
         raise SimInputError(f"{where}.ramp_months", change.ramp_months, "expected 0 or a whole number of months")
     states = _state_indices(list(change.countries), iso3, f"{where}.countries")
     lever = LEVER_INDEX[name]
-    lo, hi = max(first, anchor) - anchor, min(stop, last + 1) - anchor
+    lo, hi = max(first, first_month) - first_month, min(stop, last + 1) - first_month
     if hi <= lo:
         return
     ramp = int(change.ramp_months)
@@ -105,10 +111,9 @@ def _check_overlaps(entries: list[tuple[str, str, LeverChange]], iso3: Sequence[
     """Where two schedule entries set the same lever for the same state in the same month, the one naming fewer
     states wins (it is applied last); two entries naming as many states is an error, as which should win would be a
     guess."""
-    windows = []
+    windows: list[tuple[str, str, int, int, set[int]]] = []
     for where, name, change in entries:
-        first = parse_month(change.start, f"{where}.start")
-        stop = last + 1 if change.end in (None, "") else parse_month(change.end, f"{where}.end")
+        first, stop = _window(change, where, last)
         states = set(_state_indices(list(change.countries), iso3, f"{where}.countries"))
         for other_where, other_name, o_first, o_stop, o_states in windows:
             both = states & o_states
@@ -124,6 +129,40 @@ def _check_overlaps(entries: list[tuple[str, str, LeverChange]], iso3: Sequence[
                     "more); end one where the next starts",
                 )
         windows.append((where, name, first, stop, states))
+
+
+def apply_schedule(
+    plan: np.ndarray,
+    schedule: Sequence[LeverChange],
+    first_month: int,
+    latest_start: int,
+    last: int,
+    iso3: Sequence[str],
+    prefix: str = "history.schedule",
+    power: str | None = None,
+    earliest_start: int | None = None,
+) -> None:
+    """Write dated ``schedule`` entries into ``plan`` (entries naming fewer states last). Entries must start between
+    ``earliest_start`` and ``latest_start``."""
+    entries = [(f"{prefix}[{i}]", change) for i, change in enumerate(schedule)]
+    named = [(where, _lever_name(power, c.lever, f"{where}.lever"), c) for where, c in entries]
+    _check_overlaps(named, iso3, last)
+    for where, name, change in sorted(named, key=lambda e: (-_n_states(e[2], iso3), parse_month(e[2].start, "x"))):
+        start = parse_month(change.start, f"{where}.start")
+        if start > latest_start:
+            raise SimInputError(
+                f"{where}.start",
+                change.start,
+                f"the history holds events up to the present {month_label(latest_start)}",
+            )
+        if earliest_start is not None and start < earliest_start:
+            raise SimInputError(
+                f"{where}.start",
+                change.start,
+                f"expected a month from the scenario start {month_label(earliest_start)} on "
+                "(earlier events belong to the observed history)",
+            )
+        _apply_change(plan, change, name, where, iso3, first_month, last)
 
 
 def _unpinned(change: LeverChange, name: str, pinned: set[str], iso3: Sequence[str]) -> LeverChange | None:
@@ -144,12 +183,12 @@ def _apply_power(
     power: str,
     levers: USLevers | ChinaLevers,
     iso3: Sequence[str],
-    anchor: int,
+    first_month: int,
     start: int,
     last: int,
     pinned: set[str],
 ) -> None:
-    s = start - anchor
+    s = start - first_month
     for short in (n.split(".", 1)[1] for n in LEVERS if n.startswith(power + ".")):
         value = getattr(levers, short)
         if value is not None:
@@ -168,53 +207,29 @@ def _apply_power(
             if name in pinned and where not in pinned:
                 continue  # the command line set this lever for every state
             plan[s:, LEVER_INDEX[name], idx] = _check_value(name, value, where)
-    entries = [(f"{power}.schedule[{i}]", change) for i, change in enumerate(levers.schedule)]
-    _check_overlaps([(where, _lever_name(power, c.lever, f"{where}.lever"), c) for where, c in entries], iso3, last)
-    order = sorted(entries, key=lambda e: (-_n_states(e[1], iso3), parse_month(e[1].start, f"{e[0]}.start")))
-    for where, entry in order:
-        name = _lever_name(power, entry.lever, f"{where}.lever")
+    kept = []
+    for i, entry in enumerate(levers.schedule):
+        name = _lever_name(power, entry.lever, f"{power}.schedule[{i}].lever")
         change = _unpinned(entry, name, pinned, iso3)
-        if change is None:
-            continue
-        if parse_month(change.start, f"{where}.start") < start:
-            raise SimInputError(
-                f"{where}.start",
-                change.start,
-                f"expected a month from the scenario start {month_label(start)} on "
-                "(dated events before it belong to history.schedule)",
-            )
-        _apply_change(plan, change, name, where, iso3, anchor, last)
+        if change is not None:
+            kept.append(change)
+    apply_schedule(plan, kept, first_month, last, last, iso3, f"{power}.schedule", power, earliest_start=start)
 
 
-def build_lever_plan(cfg: RunConfig, iso3: Sequence[str]) -> np.ndarray:
-    """Lever values ``(months, levers, states)`` from the history anchor to ``cfg.end`` (float64)."""
-    anchor = parse_month(cfg.history.anchor, "history.anchor")
-    present = parse_month(cfg.history.present, "history.present")
+def build_lever_plan(cfg: RunConfig, panels: Panels, iso3: Sequence[str], first_month: int, last: int) -> np.ndarray:
+    """Lever values ``(months, levers, states)`` for calendar months ``first_month .. last`` (float64)."""
     start = parse_month(cfg.start, "start")
-    last = parse_month(cfg.end, "end")
-    months = last - anchor + 1
-    plan = np.empty((months, len(LEVERS), len(iso3)))
-    for name, value in NEUTRAL.items():
-        plan[:, LEVER_INDEX[name], :] = value
-    for power, levers in cfg.history.anchor_levers.items():
-        if power not in ("us", "china"):
-            raise SimInputError("history.anchor_levers", power, "expected us or china")
-        for short, value in levers.items():
-            name = _lever_name(power, short, f"history.anchor_levers.{power}")
-            plan[:, LEVER_INDEX[name], :] = _check_value(name, value, f"history.anchor_levers.{power}.{short}")
-    entries = [(f"history.schedule[{i}]", change) for i, change in enumerate(cfg.history.schedule)]
-    _check_overlaps([(where, _lever_name(None, c.lever, f"{where}.lever"), c) for where, c in entries], iso3, last)
-    order = sorted(entries, key=lambda e: (-_n_states(e[1], iso3), parse_month(e[1].start, f"{e[0]}.start")))
-    for where, change in order:
-        name = _lever_name(None, change.lever, f"{where}.lever")
-        if parse_month(change.start, f"{where}.start") > present:
-            raise SimInputError(
-                f"{where}.start",
-                change.start,
-                f"history holds only events up to the present {cfg.history.present} (no look-ahead)",
-            )
-        _apply_change(plan, change, name, where, iso3, anchor, last)
+    months = np.arange(first_month, last + 1)
+    plan = history_plan(
+        panels,
+        cfg.history,
+        months,
+        iso3,
+        LEVERS,
+        NEUTRAL,
+        lambda p, entries, first, present, end: apply_schedule(p, entries, first, present, end, iso3),
+    )
     pinned = set(cfg.pinned)
-    _apply_power(plan, "us", cfg.us, iso3, anchor, start, last, pinned)
-    _apply_power(plan, "china", cfg.china, iso3, anchor, start, last, pinned)
+    _apply_power(plan, "us", cfg.us, iso3, first_month, start, last, pinned)
+    _apply_power(plan, "china", cfg.china, iso3, first_month, start, last, pinned)
     return plan

@@ -1,4 +1,4 @@
-"""The dynamic state of many runs at once: every field has shape ``(runs, states)``."""
+"""The dynamic state of many runs at once: every field has shape ``(runs, states)`` unless noted."""
 
 from __future__ import annotations
 
@@ -11,26 +11,30 @@ import numpy as np
 class State:
     """State variables (units in comments). ``runs`` is replications x parameter sets, flattened."""
 
-    alignment: np.ndarray  # [-1, 1]: -1 fully with the US, +1 fully with China
-    approval: np.ndarray  # share of the public approving of the government, [0, 1]
-    ideology: np.ndarray  # government left-right, [-1, 1]
-    opposition: np.ndarray  # challenger bloc left-right, [-1, 1]
-    elite: np.ndarray  # elite and opposition attitude toward China vs the US, [-1, 1]
-    lockin: np.ndarray  # Chinese infrastructure/finance stock, % of GDP
-    security: np.ndarray  # security-tie index with the US, [0, 1]
-    arms: np.ndarray  # 0/1: buys US arms
-    export_us: np.ndarray  # fraction of goods exports to the US
+    alignment: np.ndarray  # [-1, 1]: -1 where the US votes, 0 the UN's median member, + the other side (docs/ODD.md)
+    ideology: np.ndarray  # head of government's economic left-right, [-1, 1]
+    person: np.ndarray  # int: id of the head of government (observed leaders from 0; simulated ones 10**6 + month)
+    gov_since: np.ndarray  # int month index: when this person took office
+    camp_since: np.ndarray  # int month index: when this person's camp took power
+    terms: np.ndarray  # int: consecutive terms this person has won
+    next_election: np.ndarray  # int month index of the next decisive election (world.NEVER: none)
+    pending_ideology: np.ndarray  # ideology of an elected government not yet in office (NaN: none)
+    pending_month: np.ndarray  # int month it takes office (-1: none)
+    pending_person: np.ndarray  # int person id of that government
+    pending_camp_change: np.ndarray  # bool: it brings the other camp to power
+    export_us: np.ndarray  # fraction of goods exports going to the US
     export_cn: np.ndarray
-    import_us: np.ndarray  # fraction of goods imports from the US
+    import_us: np.ndarray  # fraction of goods imports coming from the US
     import_cn: np.ndarray
-    residual: np.ndarray  # structural position (target of the residual term), alignment units
-    anchor_alignment: np.ndarray  # alignment at the anchor (reference of the trade tilt)
-    start_alignment: np.ndarray  # alignment when the scenario starts (reference of the reactive strategies)
+    aid_stock: np.ndarray  # US aid stock, % of GDP (decays at params.finance_decay)
+    finance_stock: np.ndarray  # Chinese official finance stock, % of GDP
+    elite: np.ndarray  # elite attitude from hosted visits, [-1 US, +1 China]
     bri: np.ndarray  # bool: Belt and Road member
-    bri_share: np.ndarray  # neighbourhood share of BRI members, [0, 1] (updated when membership changes)
     prc: np.ndarray  # bool: recognises Beijing (else Taipei)
-    gov_since: np.ndarray  # int month index: when the head of government took office
-    next_election: np.ndarray  # int month index of the next election
+    bri_share: np.ndarray  # neighbourhood share of BRI members, [0, 1]
+    measure_target: np.ndarray  # (runs, 2, states) int: person targeted by leader sanctions / visa bans (-1: none)
+    start_alignment: np.ndarray  # alignment at the start (reference of the powers' reactive strategies)
+    us_ideology: np.ndarray  # (runs, 1): ideology of the US administration (simulated US elections after the present)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -48,20 +52,20 @@ class State:
 
 def check_finite(s: State, month: int, iso3: tuple[str, ...], runs: np.ndarray | None = None) -> None:
     """Raise :class:`~sim.errors.SimRunError` naming the quantity, state, month and run of the first non-finite
-    value of any float field (one sum per field when all is well, so the check is cheap)."""
-    float_fields = [f.name for f in fields(s) if getattr(s, f.name).dtype.kind == "f"]
-    if np.isfinite(sum(float(getattr(s, name).sum()) for name in float_fields)):
+    value of any float field that must be finite (one sum per field when all is well, so the check is cheap)."""
+    names = [f.name for f in fields(s) if getattr(s, f.name).dtype.kind == "f" and f.name != "pending_ideology"]
+    if np.isfinite(sum(float(getattr(s, name).sum()) for name in names)):
         return
     from sim.calendar import month_label
     from sim.errors import SimRunError
 
-    for name in float_fields:
+    for name in names:
         bad = np.argwhere(~np.isfinite(getattr(s, name)))
         if len(bad):
-            r, c = (int(v) for v in bad[0])
+            r, c = (int(v) for v in bad[0][:2])
+            where = iso3[c] if getattr(s, name).shape[-1] == len(iso3) else "the region"
             run = int(runs[r]) if runs is not None else r
             raise SimRunError(
-                f"non-finite {name} ({getattr(s, name)[r, c]}) for {iso3[c]} in {month_label(month)} (run {run}); "
-                "the inputs allow a division by zero or an overflow: check the seeds figures and parameters of "
-                f"{iso3[c]}"
+                f"non-finite {name} ({getattr(s, name)[r, c]}) for {where} in {month_label(month)} (run {run}); "
+                f"the inputs allow a division by zero or an overflow: check the seeds figures and parameters of {where}"
             )

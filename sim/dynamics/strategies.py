@@ -1,8 +1,8 @@
 """Reactive strategies: the powers answer the states' drift (on top of the scripted lever plan).
 
 The US punishes drift toward China and China rewards it (``us.reaction``, ``china.reaction``). Drift is measured
-from each state's alignment when the scenario starts; reactions act only from then on, and never before the
-present (the replayed 2024-2025 history is scripted).
+from each state's alignment when the run starts; reactions act only after the present (the observed history is what
+the powers did).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ AID_MAX, FINANCE_MAX = LEVER_DOCS["us.aid"][2], LEVER_DOCS["china.bri_finance"][
 def respond(lv: np.ndarray, s: State, w: World, t: int) -> np.ndarray:
     """The month's levers ``(levers, N)`` after the enabled reactions, as ``(R, levers, N)`` (unchanged if none)."""
     us, cn = w.us_reaction, w.china_reaction
-    if w.anchor + t <= w.present or t < w.record_from or not (us.enabled or cn.enabled):
-        return lv  # reactions belong to the future: the replayed history is scripted
+    if w.start + t <= w.present or not (us.enabled or cn.enabled):
+        return lv  # reactions belong to the future: the observed history is what the powers did
     drift = s.alignment - s.start_alignment
     out = np.broadcast_to(lv, (drift.shape[0], *lv.shape[-2:])).copy()
     if us.enabled:

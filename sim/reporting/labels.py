@@ -22,7 +22,7 @@ from typing import Literal
 from sim.config import LEVER_DOCS, Params
 
 MINUS = "\u2212"
-ALIGNMENT_UNIT = f"{MINUS}1 US \u2026 +1 China"
+ALIGNMENT_UNIT = f"{MINUS}1 US \u2026 +1 China side"
 CHANGE_UNIT = "alignment units, + toward China"
 
 Kind = Literal["auto", "column", "mechanism", "event", "key", "outcome"]
@@ -49,7 +49,8 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "alignment": (
         "Alignment",
         ALIGNMENT_UNIT,
-        f"position between the US ({MINUS}1) and China (+1), 0 = balanced; range [{MINUS}1, +1]",
+        f"where the state's UN votes place it: {MINUS}1 where the US votes, 0 the UN's median member, + the other "
+        f"side (China's own votes sit near +0.15, Cuba's near +0.4); range [{MINUS}1, +1]",
     ),
     "bri_member": ("BRI member", "0/1", "1 = a Belt and Road memorandum is in force, 0 = not a member"),
     "recognizes_prc": (
@@ -62,27 +63,27 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
         f"left{MINUS}right, {MINUS}1 \u2026 +1",
         f"position of the government in office: {MINUS}1 far left, 0 centre, +1 far right; range [{MINUS}1, +1]",
     ),
-    "approval": (
-        "Government approval",
-        "share of the public",
-        "share of the public approving of the government; range [0, 1] (higher = more popular)",
-    ),
     "elite_attitude": (
         "Elite attitude",
         ALIGNMENT_UNIT,
         f"attitude of elites and opposition, shaped by hosted visits: + toward China, {MINUS} toward the US; "
         f"range [{MINUS}1, +1]",
     ),
-    "lockin_pct_gdp": (
+    "finance_stock": (
         "Chinese finance stock",
         "% of GDP",
-        "stock of Chinese infrastructure and official finance (lock-in), % of GDP; \u2265 0, pulls toward China",
+        "accumulated Chinese official finance (loans and aid), decaying; % of GDP, \u2265 0",
     ),
-    "security_ties": (
-        "Security ties with the US",
-        "index, 0 \u2026 1",
-        "security-tie index with the US (NATO partnership, US trade agreement, US arms); range [0, 1], "
-        "pulls toward the US",
+    "aid_stock": ("US aid stock", "% of GDP", "accumulated US aid, decaying; % of GDP, \u2265 0"),
+    "export_us": (
+        "Exports to the US",
+        "share of goods exports",
+        "share of the state's goods exports going to the US; [0, 1]",
+    ),
+    "export_cn": (
+        "Exports to China",
+        "share of goods exports",
+        "share of the state's goods exports going to China; [0, 1]",
     ),
     "regional_mean_alignment": (
         "Regional mean alignment",
@@ -154,38 +155,34 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
 
 #: Mechanisms of the monthly update (``sim.dynamics.terms.TERMS``); contributions in alignment units per month.
 MECHANISMS: dict[str, tuple[str, str]] = {
-    "economic_dependence": (
+    "trade": (
         "Economic dependence",
-        "trade and remittances pull toward the partner the state depends on more; either sign",
+        "trade with China against trade with and remittances from the US; toward the partner the state depends on",
     ),
-    "aid_finance": ("Aid vs Chinese finance", "US aid against unconditional Chinese finance; either sign"),
-    "coercion_compliance": (
-        "US pressure: compliance",
-        f"the part of US pressure the state complies with; always toward the US ({MINUS})",
-    ),
-    "coercion_reactance": (
-        "US pressure: backlash",
-        "the part of US pressure the state resists, plus the grievance left by complying; always toward China (+)",
+    "finance": ("Official finance", "stock of Chinese loans against stock of US aid; toward the larger; either sign"),
+    "coercion": (
+        "US pressure",
+        f"compliance pulls toward the US ({MINUS}), resistance away from it (+), by the state's US dependence",
     ),
     "ideology": (
         "Ideological affinity",
-        "pull toward the power whose current administration is ideologically nearer the government; either sign",
+        "toward the power whose administration is ideologically nearer the government; either sign",
     ),
-    "diversion": (
-        "Diversionary confrontation",
-        "an unpopular sovereigntist government confronts Washington; always toward China (+)",
-    ),
-    "elite_networks": ("Elite networks", "elites shaped by hosted visits pull toward their own attitude; either sign"),
-    "regional_diffusion": ("Regional diffusion", "pull toward the neighbours' mean alignment; either sign"),
-    "security_ties": (
+    "regime": ("Regime type", f"autocracies pulled away from the US (+), democracies toward it ({MINUS})"),
+    "security": (
         "Security ties",
-        f"security ties with the US anchor the state toward the US; always toward the US ({MINUS})",
+        f"toward the state's arms suppliers and allies: the US ({MINUS}) or China/Russia (+)",
     ),
-    "lock_in": ("Chinese finance lock-in", "the stock of Chinese finance pulls toward China; always toward China (+)"),
-    "hedging": ("Middle-power hedging", "large economies are pulled toward a balanced position (0); either sign"),
-    "structural_residual": (
-        "Structural position",
-        "pull toward the state's structural position (set so the state is at rest at the calibration anchor)",
+    "neighbours": ("Regional diffusion", "toward the neighbours' mean alignment; either sign"),
+    "hedging": ("Middle-power hedging", "large economies are pulled toward the UN middle (0); either sign"),
+    "institutions": (
+        "Commitments",
+        f"BRI membership pulls away from the US (+), recognising Taipei toward it ({MINUS})",
+    ),
+    "elite": ("Elite networks", "attitudes of elites courted with hosted visits; toward the side that courted them"),
+    "state_effect": (
+        "State's own position",
+        "toward the state's estimated own position (what the mechanisms leave unexplained on 1991-2012)",
     ),
     "shock": ("Random shocks", "idiosyncratic monthly shocks, mean 0; either sign"),
 }

@@ -2,8 +2,10 @@
 
 Run ``r`` of a design is parameter set ``r // replications``, replication ``r % replications``; its random stream
 is seeded by ``(seed, r)`` only, so results never depend on the chunk size, the batch a run shared or the worker
-that ran it. Each chunk's outcomes are written as soon as they arrive (CSV and/or Parquet part files) and only
-per-run scalars stay in memory, so memory stays flat however many runs a design has.
+that ran it. A set may fix behavioural parameters (``w_coercion``) and levers (``us.tariff``: that value for every
+state from the scenario start, as ``python -m sim us.tariff=...`` would set it). Each chunk's outcomes are written
+as soon as they arrive (CSV and/or Parquet part files) and only per-run scalars stay in memory, so memory stays
+flat however many runs a design has.
 """
 
 from __future__ import annotations
@@ -13,16 +15,17 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.config import Params, param_meta, param_names
+from sim.config import LEVER_DOCS, Params, param_meta, param_names
+from sim.dynamics.levers import LEVER_INDEX
 from sim.dynamics.update import EVENTS
 from sim.dynamics.world import World
-from sim.engine import OutcomeRecorder, Outcomes, simulate
+from sim.engine import LeverOverride, OutcomeRecorder, Outcomes, simulate
 from sim.errors import SimInputError
 
 if TYPE_CHECKING:
@@ -35,8 +38,12 @@ FORMATS = ("csv", "parquet")
 class Design:
     """Parameter sets (rows of ``values``) run ``replications`` times each.
 
-    ``values`` maps behavioural parameter names to arrays of length ``n_sets``; parameters not named keep the
-    base configuration's value.
+    ``values`` maps names to arrays of length ``n_sets``: behavioural parameters (``w_coercion``, see
+    :class:`sim.config.Params`) and levers (``us.tariff``, ``china.bri_finance``: any name of
+    :data:`sim.config.LEVER_DOCS`, see ``python -m sim.levers``). A lever column gives each set its own value of
+    that lever for every state from the scenario start on (replacing the scenario's value, targets and schedule for
+    that lever, as a lever given on the command line does; reactions still act on top). Names not given keep the
+    base configuration's values. Every value is checked against its documented range.
     """
 
     values: dict[str, np.ndarray] = field(default_factory=dict)
@@ -46,12 +53,21 @@ class Design:
     def __post_init__(self) -> None:
         known = set(param_names())
         for name, column in self.values.items():
-            if name not in known:
-                raise SimInputError("design", name, "expected behavioural parameter names (params.*)")
+            if name in known:
+                lo, hi = param_meta(name)["range"]
+                unit = param_meta(name)["unit"]
+            elif name in LEVER_DOCS:
+                unit, lo, hi, _ = LEVER_DOCS[name]
+            else:
+                raise SimInputError(
+                    "design",
+                    name,
+                    "expected behavioural parameter names (params.*, e.g. w_coercion) or lever names "
+                    "(us.*, china.*: python -m sim.levers lists them)",
+                )
             column = np.asarray(column, dtype=float)
-            lo, hi = param_meta(name)["range"]
             if column.ndim != 1 or not np.all((column >= lo) & (column <= hi)):
-                raise SimInputError(f"design.{name}", "values", f"expected a 1-d array within [{lo}, {hi}]")
+                raise SimInputError(f"design.{name}", "values", f"expected a 1-d array within [{lo}, {hi}] ({unit})")
             self.values[name] = column
         sizes = {len(v) for v in self.values.values()}
         if len(sizes) > 1:
@@ -65,10 +81,77 @@ class Design:
     def n_runs(self) -> int:
         return self.n_sets * self.replications
 
+    @property
+    def levers(self) -> list[str]:
+        """The design's lever columns (``us.tariff`` ...), in the order given."""
+        return [name for name in self.values if name in LEVER_DOCS]
+
     def params_for(self, base: Params, runs: np.ndarray) -> Params:
         """``base`` with the design's parameters as ``(len(runs), 1)`` arrays for these runs."""
         sets = runs // self.replications
-        return dataclasses.replace(base, **{k: v[sets][:, None] for k, v in self.values.items()})
+        chosen = {k: v[sets][:, None] for k, v in self.values.items() if k not in LEVER_DOCS}
+        return dataclasses.replace(base, **chosen)
+
+    def levers_for(self, runs: np.ndarray, first: int = 0) -> LeverOverride | None:
+        """The design's lever values for these runs, applied from month ``first`` of the run (0: the scenario
+        start) on; ``None`` when the design sets no lever."""
+        if not self.levers:
+            return None
+        sets = runs // self.replications
+        index = np.array([LEVER_INDEX[name] for name in self.levers])
+        values = np.stack([self.values[name][sets] for name in self.levers], axis=1)
+        return LeverOverride(index, values, first)
+
+
+LEADER_MEASURES = ("us.leader_sanctions", "us.visa_bans")
+"""Levers whose spells :func:`sim.dynamics.world.build_world` turns into ``World.leader_measures_since`` (a measure
+binds the government in office when its spell began): a design setting them needs that array for its own values."""
+
+
+def world_groups(world: World, design: Design, runs: np.ndarray) -> list[tuple[World, np.ndarray]]:
+    """The worlds ``runs`` need and, for each, the positions (in ``runs``) of the runs it serves.
+
+    The world's arrays derived from the lever plan (today ``leader_measures_since``, from :data:`LEADER_MEASURES`)
+    are rebuilt, by the builder's own rule, for each run's lever values; runs whose rebuilt arrays are equal share a
+    world. Without such levers in the design: ``[(world, all positions)]``. ``tests/test_design.py`` checks, lever by
+    lever, that a design run equals the run of a world built with that lever set, so a new plan-derived array fails
+    there until it is handled here.
+    """
+    touched = [name for name in LEADER_MEASURES if name in design.values]
+    if not touched:
+        return [(world, np.arange(len(runs)))]
+    from sim.dynamics.world import _spell_starts  # the builder's rule, so both always agree
+
+    sets = runs // design.replications
+    rows = np.stack([design.values[name][sets] for name in touched], axis=1)
+    distinct, which = np.unique(rows, axis=0, return_inverse=True)
+    columns = [LEVER_INDEX[name] for name in LEADER_MEASURES]
+    groups: dict[bytes, tuple[np.ndarray, list[int]]] = {}
+    for k, row in enumerate(distinct):
+        plan = world.plan[:, columns].copy()
+        for name, value in zip(touched, row, strict=True):
+            plan[:, LEADER_MEASURES.index(name)] = value  # from the scenario start: the world's first month
+        since = _spell_starts(plan, world.first)
+        members = list(np.flatnonzero(which.ravel() == k))
+        key = since.tobytes()
+        groups[key] = (since, groups[key][1] + members) if key in groups else (since, members)
+    return [(replace(world, leader_measures_since=since), np.sort(members)) for since, members in groups.values()]
+
+
+RUNS_AXIS_1 = ("regional_mean", "bri_count")
+"""Fields of :class:`sim.engine.Outcomes` shaped ``(months, runs)``; every other array field has runs first."""
+
+
+def merge_outcomes(parts: list[Outcomes]) -> Outcomes:
+    """One :class:`~sim.engine.Outcomes` from parts covering different runs, ordered by run index."""
+    if len(parts) == 1:
+        return parts[0]
+    order = np.argsort(np.concatenate([part.runs for part in parts]), kind="stable")
+    merged = {}
+    for f in dataclasses.fields(Outcomes):
+        axis = 1 if f.name in RUNS_AXIS_1 else 0
+        merged[f.name] = np.take(np.concatenate([getattr(part, f.name) for part in parts], axis=axis), order, axis)
+    return Outcomes(**merged)
 
 
 @dataclass
@@ -90,8 +173,14 @@ def _init_worker(world: World, base: Params, design: Design, seed: int, dtype: s
 
 def _run_chunk(runs: np.ndarray) -> Outcomes:
     w = _WORKER
-    params = w["design"].params_for(w["base"], runs)
-    return simulate(w["world"], params, w["seed"], runs, OutcomeRecorder(), dtype=w["dtype"])
+    design = w["design"]
+    parts = []
+    for world, members in world_groups(w["world"], design, runs):
+        sub = runs[members]
+        params = design.params_for(w["base"], sub)
+        levers = design.levers_for(sub, 0)  # month 0 is the scenario start
+        parts.append(simulate(world, params, w["seed"], sub, OutcomeRecorder(), dtype=w["dtype"], levers=levers))
+    return merge_outcomes(parts)
 
 
 def _chunks(n_runs: int, chunk: int) -> list[np.ndarray]:
@@ -134,10 +223,12 @@ def _state_rows(out: Outcomes, world: World) -> pd.DataFrame:
     return frame
 
 
-def _write(frame: pd.DataFrame, folder: Path, stem: str, formats: Sequence[str]) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+def _write(frame: pd.DataFrame, out_dir: Path, table: str, stem: str, formats: Sequence[str]) -> list[Path]:
+    """Write ``frame`` as ``out_dir/<format>/<table>/<stem>.<format>`` for each format."""
     paths = []
     for fmt in formats:
+        folder = out_dir / fmt / table
+        folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{stem}.{fmt}"
         if fmt == "csv":
             frame.to_csv(path, index=False)
@@ -180,10 +271,21 @@ def run_design(
     dtype: str = "float64",
     progress: bool = True,
 ) -> DesignResult:
-    """Run every run of ``design`` and stream its outcomes to ``out_dir`` (``runs/`` and ``states/`` part files).
+    """Run every run of ``design`` and stream its outcomes to ``out_dir``, one folder per format.
 
-    ``workers`` processes (``None``: every core) each take whole chunks of ``chunk`` runs; results come back in
-    chunk order, so the files are the same whatever the number of workers.
+    Layout (``i`` = chunk number, ``part-00000`` first; one file per chunk and format)::
+
+        out_dir/parquet/runs/part-<i>.parquet    one row per run: run, set, replication, the design's columns,
+                                                 regional_mean_end, regional_mean_change, bri_members_end,
+                                                 <event>_events (events of each kind, all states)
+        out_dir/parquet/states/part-<i>.parquet  one row per run x state: run, iso3, alignment_end, bri_member_end,
+                                                 one count per event kind
+        out_dir/csv/runs/part-<i>.csv            the same tables as CSV (when "csv" is in ``formats``)
+        out_dir/csv/states/part-<i>.csv
+
+    so ``pd.read_parquet(out_dir / "parquet" / "runs")`` reads every run at once. ``formats`` is any of
+    ``("parquet", "csv")``. ``workers`` processes (``None``: every core) each take whole chunks of ``chunk`` runs;
+    results come back in chunk order, so the files are the same whatever the number of workers.
     """
     for fmt in formats:
         if fmt not in FORMATS:
@@ -202,8 +304,8 @@ def run_design(
         regional.append(out.regional_mean)
         bri.append(out.bri_count)
         if out_dir is not None:
-            files += _write(rows, out_dir / "runs", f"part-{i:05d}", formats)
-            files += _write(_state_rows(out, world), out_dir / "states", f"part-{i:05d}", formats)
+            files += _write(rows, out_dir, "runs", f"part-{i:05d}", formats)
+            files += _write(_state_rows(out, world), out_dir, "states", f"part-{i:05d}", formats)
         bar.update(len(out.runs))
     bar.close()
     return DesignResult(

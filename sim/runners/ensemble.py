@@ -11,7 +11,7 @@ from tqdm.auto import tqdm
 from sim.checks import check_fits, validate_run_config
 from sim.config import RunConfig
 from sim.data.seeds import SeedTables, load_seeds
-from sim.dynamics.terms import TERMS
+from sim.dynamics.alignment import TERMS
 from sim.dynamics.world import World, build_world
 from sim.engine import Trajectory, simulate
 from sim.errors import SimInputError
@@ -50,7 +50,7 @@ def prepare(cfg: RunConfig, seeds: SeedTables | None = None) -> World:
     world = build_world(seeds if seeds is not None else load_seeds(cfg.seeds_dir or None), cfg)
     if cfg.focus not in world.iso3:
         raise SimInputError("focus", cfg.focus, "expected the ISO3 code of a CELAC state (e.g. COL)")
-    check_fits(cfg, world.n_months - world.record_from + 1, world.n_states, len(TERMS))
+    check_fits(cfg, world.n_months + 1, world.n_states, len(TERMS))
     return world
 
 

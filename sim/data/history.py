@@ -1,0 +1,61 @@
+"""The observed history as levers: what Washington and Beijing did, month by month, up to the present.
+
+Layers, each over the one before (months up to the present only; later months carry the present's values):
+
+1. neutral values (no tariff, aid and finance as observed, no measures);
+2. yearly panels: regime-level US sanctions (``us_sanctions_regime``) for the calendar year; drug decertification
+   (``us_decertified``) from the September determination to the next August;
+3. China's push to sign the BRI: 0 before ``history.offer_from``, ``history.standing_offer`` after, 1 in forum months;
+4. ``history.schedule``: dated actions from ``conf/history/observed.yaml`` (each citing seeds/events/power_actions.csv).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sim.calendar import month_label, parse_month
+from sim.config import HistoryConfig
+from sim.data.panels import Panels
+from sim.errors import SimInputError
+
+
+def history_plan(
+    panels: Panels,
+    history: HistoryConfig,
+    months: np.ndarray,
+    iso3: Sequence[str],
+    levers: tuple[str, ...],
+    neutral: dict[str, float],
+    apply_schedule: object,
+) -> np.ndarray:
+    """Lever values ``(len(months), levers, states)`` for calendar months ``months`` (values after the present carry
+    the present's). ``apply_schedule(plan, entries, first_month, last_month)`` writes dated entries (it is
+    :func:`sim.dynamics.levers.apply_schedule`, passed in so the data layer does not import the dynamics)."""
+    present = parse_month(history.present, "history.present")
+    index = {name: i for i, name in enumerate(levers)}
+    plan = np.empty((len(months), len(levers), len(iso3)))
+    for name, value in neutral.items():
+        plan[:, index[name], :] = value
+    observed = np.minimum(months, present)  # after the present, the present's values carry on
+    year = np.clip(observed // 12, panels.years[0], panels.years[-1]) - panels.years[0]
+    sanctions = np.nan_to_num(panels.table("us_sanctions_regime", tuple(iso3)))
+    plan[:, index["us.sanctions"], :] = sanctions[year]
+    # a determination (September) holds until the next one: months Jan-Aug belong to the previous year's
+    decert_year = np.clip((observed - 8) // 12, panels.years[0], panels.years[-1]) - panels.years[0]
+    plan[:, index["us.decertification"], :] = np.nan_to_num(panels.table("us_decertified", tuple(iso3)))[decert_year]
+    offer_from = parse_month(history.offer_from, "history.offer_from")
+    if not 0.0 <= history.standing_offer <= 1.0:
+        raise SimInputError("history.standing_offer", history.standing_offer, "expected a number in [0, 1]")
+    offer = np.where(observed >= offer_from, history.standing_offer, 0.0)
+    for i, text in enumerate(history.forum_months):
+        month = parse_month(text, f"history.forum_months[{i}]")
+        if month > present:
+            raise SimInputError(
+                f"history.forum_months[{i}]", text, f"expected a month up to the present {month_label(present)}"
+            )
+        offer = np.where(months == month, 1.0, offer)
+    plan[:, index["china.bri_offer"], :] = offer[:, None]
+    apply_schedule(plan, history.schedule, int(months[0]), present, int(months[-1]))
+    return plan
