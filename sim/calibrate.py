@@ -120,7 +120,7 @@ def fitted_yaml(cal: Calibration, settings: dict[str, Any]) -> str:
         "# @package _global_",
         "# Estimates of the behavioural parameters on the 1990-2024 record, written by `python -m sim.calibrate`",
         f"# ({', '.join(f'{k}={v}' for k, v in settings.items())}). Do not edit by hand: re-run the calibration.",
-        "# Report: docs/calibration.md. Priors (the starting point): sim/config.py Params; `estimates=prior` uses them.",
+        "# Report: docs/calibration.md. Priors (the starting point): sim/config.py Params (`estimates=prior`).",
         "params:",
     ]
     lines += [f"  {name}: {_fmt(getattr(cal.params, name))}" for name in fitted]
@@ -142,8 +142,8 @@ def report(cal: Calibration, settings: dict[str, Any]) -> str:
         "",
         "## Alignment dynamics (yearly index, 1991-2012)",
         "",
-        f"Optuna TPE, {len(cal.alignment.trials)} candidate sets evaluated in batches through the engine. Training RMSE "
-        f"of the yearly index: **{cal.alignment.loss:.4f}** (holding every state at its December 1990 value: "
+        f"Optuna TPE, {len(cal.alignment.trials)} candidate sets evaluated in batches through the engine. Training "
+        f"RMSE of the yearly index: **{cal.alignment.loss:.4f}** (holding every state at its December 1990 value: "
         f"{cal.baseline_rmse:.4f}). BRI membership and recognition are replayed from the record during this fit.",
         "",
         "| parameter | fitted | prior | range | unit | meaning |",

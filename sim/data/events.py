@@ -8,6 +8,7 @@ file, the row and the field.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
@@ -169,12 +170,12 @@ def _leaders(root: Path) -> dict[str, tuple[Leader, ...]]:
         spells = sorted(by_state.get(iso3, []), key=lambda item: item[1].took_office)
         if not spells or spells[0][1].took_office > START:
             raise SimInputError(label, iso3, f"needs a head of government in office on {START}")
-        for (_, a), (j, b) in zip(spells, spells[1:], strict=False):
+        for (_, a), (j, b) in itertools.pairwise(spells):
             if a.left_office != b.took_office:
                 raise SimInputError(
                     f"{label} row {j} took_office",
                     str(b.took_office),
-                    f"{iso3}: expected the day {a.name} left office ({a.left_office}); spells may not overlap or leave gaps",
+                    f"{iso3}: expected the day {a.name} left office ({a.left_office}); no overlaps or gaps",
                 )
         if spells[-1][1].left_office is not None:
             raise SimInputError(label, iso3, f"needs a head of government in office on the present {PRESENT}")
@@ -282,7 +283,7 @@ def _recognition(root: Path) -> dict[str, tuple[tuple[date, bool], ...]]:
         rows = sorted(spells.get(iso3, []))
         if not rows or rows[0][0] != START:
             raise SimInputError(label, iso3, f"needs its recognition on {START} (event status_1990)")
-        for (_, before, _), (day, after, j) in zip(rows, rows[1:], strict=False):
+        for (_, before, _), (day, after, j) in itertools.pairwise(rows):
             if before == after:
                 raise SimInputError(f"{label} row {j}", str(day), f"{iso3}: a switch must change the recognition")
         out[iso3] = tuple((day, prc) for day, prc, _ in rows)

@@ -9,6 +9,7 @@ likelihoods are smooth and low-dimensional, so they are maximised with SciPy's B
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -210,7 +211,7 @@ def turnover_ideology(seeds: SeedTables, first: date, last: date) -> dict[str, f
     ousted, successors = [], []
     for code in CELAC_ISO3:
         leaders = seeds.events.leaders[code]
-        for old, new in zip(leaders, leaders[1:], strict=False):
+        for old, new in itertools.pairwise(leaders):
             if not first <= new.took_office <= last or old.name == new.name:
                 continue
             changed = any(c == code and abs((d - new.took_office).days) <= 120 for c, d in camp_changes)
