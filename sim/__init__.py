@@ -8,4 +8,4 @@ Layers (each talks only to the one below):
 - :mod:`sim.reporting` (tables, figures) → :mod:`sim.cli` (Hydra command line)
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -75,9 +75,6 @@ class Params:
     # --- alignment: neighbours
     w_neighbours: float = param(0.004, 0.0, 0.1, "1/month", "pull toward the neighbourhood's mean", "fitted")
     subregion_weight: float = param(0.3, 0.0, 1.0, "fraction", "weight of the subregion vs direct neighbours")
-    # --- alignment: middle-power hedging (size)
-    w_hedging: float = param(0.004, 0.0, 0.05, "1/month", "pull of large economies toward 0", "fitted")
-    hedging_gdp_half: float = param(300.0, 50.0, 2000.0, "USD bn", "GDP at which hedging is half its maximum")
     # --- alignment: institutional commitments (BRI membership, recognition of Taipei)
     w_institutions: float = param(
         0.004, 0.0, 0.05, "1/month", "pull of BRI membership toward +1 and of recognising Taipei toward -1", "fitted"
@@ -126,6 +123,10 @@ class Params:
     bri_base: float = param(-2.0, -12.0, 6.0, "logit", "accession logit at a full offer and average drivers", "fitted")
     bri_alignment: float = param(4.0, -5.0, 30.0, "logit per alignment unit", "effect of alignment", "fitted")
     bri_neighbours: float = param(1.0, -5.0, 10.0, "logit per share", "effect of neighbours' membership", "fitted")
+    bri_size: float = param(
+        2.0, -5.0, 15.0, "logit per size unit", "reluctance of middle powers to sign: size = GDP/(GDP + H)", "fitted"
+    )
+    size_gdp_half: float = param(300.0, 50.0, 2000.0, "USD bn", "GDP H at which size is one half (a middle power)")
     bri_us_pressure: float = param(3.0, 0.0, 10.0, "logit per lever unit", "deterrence by us.bri_exit_pressure")
     bri_exit_rate: float = param(
         0.3,
@@ -236,13 +237,19 @@ class HistoryConfig:
 LEVER_DOCS: dict[str, tuple[str, float, float, str]] = {
     # name: (unit, min, max, meaning)
     "us.tariff": ("fraction ad valorem", 0.0, 1.0, "US tariff on the state's exports (above the 2024 level)"),
-    "us.aid": ("multiple of observed aid", 0.0, 5.0, "US aid relative to what was observed (after the data: to 2025)"),
+    "us.aid": (
+        "multiple of the 2012-2021 mean",
+        0.0,
+        5.0,
+        "US aid: after the data, a multiple of the 2012-2021 mean (the status quo is the 2025 level); during the "
+        "data, a multiple of the observed flow",
+    ),
     "us.sanctions": ("0-1", 0.0, 1.0, "US sanctions on the state (regime-level)"),
     "us.leader_sanctions": (
         "0-1",
         0.0,
         1.0,
-        "US sanctions on the head of government and circle; lapse at the next election",
+        "US sanctions on the head of government and circle; they bind that person while in office",
     ),
     "us.decertification": (
         "0-1",
@@ -254,7 +261,7 @@ LEVER_DOCS: dict[str, tuple[str, float, float, str]] = {
         "0-1",
         0.0,
         1.0,
-        "visa revocations of the leader and officials; lapse at the next election",
+        "visa revocations of the leader and officials; they bind that person while in office",
     ),
     "us.military_threat": ("0-1", 0.0, 1.0, "threats or hints of military action on the state's territory"),
     "us.bri_exit_pressure": ("0-1", 0.0, 1.0, "pressure to leave the BRI (members) and not to join (others)"),
@@ -265,10 +272,11 @@ LEVER_DOCS: dict[str, tuple[str, float, float, str]] = {
         "US-hosted visits of LAC politicians beyond the usual exchanges",
     ),
     "china.bri_finance": (
-        "multiple of observed finance",
+        "multiple of the 2012-2021 mean",
         0.0,
         10.0,
-        "Chinese official finance relative to what was observed (after the data: to 2025)",
+        "Chinese official finance: after the data, a multiple of the 2012-2021 mean (the status quo is the 2025 "
+        "level); during the data, a multiple of the observed flow",
     ),
     "china.import_pledge": ("fraction", 0.0, 1.0, "extra Chinese import demand for the state's products"),
     "china.elite_diplomacy": (
@@ -277,7 +285,12 @@ LEVER_DOCS: dict[str, tuple[str, float, float, str]] = {
         5000.0,
         "China-hosted visits of LAC politicians beyond the usual exchanges",
     ),
-    "china.bri_offer": ("0-1", 0.0, 1.0, "China's push to sign: ~0.2 standing offer, 1 at a summit or forum"),
+    "china.bri_offer": (
+        "0-1",
+        0.0,
+        1.0,
+        "China's push to sign the BRI: history.standing_offer between forums since May 2017, 1 at a forum",
+    ),
 }
 
 

@@ -38,7 +38,7 @@ def test_run_writes_tidy_tables(run_dir):
         "bri_member",
         "recognizes_prc",
         "gov_ideology",
-        "approval",
+        "finance_stock",
     } <= set(ts.columns)
     assert ts["replication"].nunique() == 4 and ts["iso3"].nunique() == 33
     assert ts["date"].min() == "2025-10" and ts["date"].max() == "2030-12"
@@ -83,8 +83,13 @@ def test_same_seed_same_tables(run_dir, tmp_path):
 def _broken_seeds(tmp_path: Path) -> Path:
     root = tmp_path / "broken_seeds"
     shutil.copytree(default_seeds_dir(), root)
-    path = root / "figures" / "economy.csv"
-    path.write_text(path.read_text().replace("COL,gdp_usd_bn,", "COL,gdp_usd_bn,-", 1))
+    path = root / "panels" / "economy.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    k = next(i for i, line in enumerate(lines) if line.startswith("COL,2020,gdp_usd_bn,"))
+    fields = lines[k].split(",")
+    fields[3] = "-5"
+    lines[k] = ",".join(fields)
+    path.write_text("".join(lines))
     return root
 
 
@@ -99,7 +104,7 @@ def _broken_seeds(tmp_path: Path) -> Path:
         (["start=2025-13"], "start: got '2025-13'; expected a month as YYYY-MM"),
         (["start=2027-01", "end=2026-01"], "end: got '2026-01'; expected a month not before start"),
         (["replications=0"], "replications: got 0"),
-        (["start=2020-01"], "calibration anchor"),
+        (["start=1990-06"], "the data start in 1990"),
         (["focus=XYZ"], "focus"),
         (["us.nonsense=1"], "unknown key"),
     ],

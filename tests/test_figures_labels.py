@@ -8,7 +8,7 @@ from dataclasses import fields
 import pytest
 
 from sim.config import LEVER_DOCS, Params
-from sim.dynamics.terms import TERMS
+from sim.dynamics.alignment import TERMS
 from sim.reporting import labels
 
 SNAKE = re.compile(r"[A-Za-z0-9]_[A-Za-z0-9]")
@@ -20,16 +20,17 @@ TIMESERIES_COLUMNS = [
     "bri_member",
     "recognizes_prc",
     "gov_ideology",
-    "approval",
     "elite_attitude",
-    "lockin_pct_gdp",
-    "security_ties",
+    "finance_stock",
+    "aid_stock",
+    "export_us",
+    "export_cn",
 ]
 
 
 def test_alignment_label_unit_and_meaning() -> None:
     assert labels.label("alignment") == "Alignment"
-    assert labels.label_with_unit("alignment") == "Alignment (\u22121 US \u2026 +1 China)"
+    assert labels.label_with_unit("alignment") == "Alignment (\u22121 US \u2026 +1 China side)"
     meaning = labels.describe("alignment")
     assert "US" in meaning and "China" in meaning and "[\u22121, +1]" in meaning
 
@@ -43,7 +44,7 @@ def test_every_timeseries_column_is_described(name: str) -> None:
     assert len(e.meaning) > 20
 
 
-@pytest.mark.parametrize("name", ["gov_ideology", "elite_attitude", "security_ties", "approval", "lockin_pct_gdp"])
+@pytest.mark.parametrize("name", ["gov_ideology", "elite_attitude", "finance_stock", "aid_stock", "export_us"])
 def test_state_columns_state_range_or_sign(name: str) -> None:
     """The issue: these were explained only in the ODD; each meaning now gives a range or a sign convention."""
     meaning = labels.entry(name, "column").meaning
@@ -73,9 +74,9 @@ def test_known_mechanisms_say_their_direction() -> None:
         assert "+ toward China" in e.meaning
 
 
-def test_security_ties_column_and_mechanism_are_distinct() -> None:
-    assert labels.label("security_ties") == "Security ties with the US"
-    assert labels.entry("security_ties", "mechanism").unit == "alignment units per month"
+def test_security_column_and_mechanism_are_distinct() -> None:
+    assert labels.label("finance_stock") == "Chinese finance stock"
+    assert labels.entry("security", "mechanism").unit == "alignment units per month"
 
 
 @pytest.mark.parametrize("lever", sorted(LEVER_DOCS))

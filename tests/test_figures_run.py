@@ -53,12 +53,12 @@ def _contrib(terms: dict[str, float], n_reps: int = 4, months: int = 6, iso3: st
 
 
 TERMS = {
-    "coercion_reactance": 0.05,
-    "coercion_compliance": -0.045,
+    "coercion": 0.05,
+    "trade": -0.045,
     "ideology": 0.004,
-    "security_ties": -0.012,
+    "security": -0.012,
     "shock": 0.0005,
-    "diversion": 0.0,
+    "elite": 0.0,
 }
 
 
@@ -124,13 +124,13 @@ def test_mechanism_net_bars_sorted_largest_first_and_sum_to_total() -> None:
     widths = np.array([b.get_width() for b in bars])
     names = [t.get_text() for t in sorted(ax.get_yticklabels(), key=lambda t: t.get_position()[1])]
     assert names == [
-        "US pressure: backlash",
-        "US pressure: compliance",
+        "US pressure",
+        "Economic dependence",
         "Security ties",
         "Ideological affinity",
         "Random shocks",
         figures.TOTAL_ROW,
-    ]  # 'diversion' never contributes: left out
+    ]  # 'elite' never contributes: left out
     assert ax.yaxis_inverted()
     mechanisms, total = widths[:-1], widths[-1]
     assert list(np.abs(mechanisms)) == sorted(np.abs(mechanisms), reverse=True)

@@ -75,11 +75,11 @@ def test_heatmap_symmetric_stated_range_and_annotated_cells() -> None:
     assert (image.norm.vmin, image.norm.vmax) == (-0.2, 0.2)  # 0.106 rounded up, symmetric around 0
     colourbar_label = fig.axes[-1].get_ylabel()
     assert "colour scale \u22120.2 \u2026 +0.2" in colourbar_label
-    assert "Regional mean alignment at the end (\u22121 US \u2026 +1 China)" in colourbar_label
+    assert "Regional mean alignment at the end (\u22121 US \u2026 +1 China side)" in colourbar_label
     cells = {t.get_text(): t for t in ax.texts}
     assert set(cells) == {"+0.054", "+0.106", "\u22120.020", "+0.000"}
     assert ax.get_xlabel() == "US tariff (fraction ad valorem)"
-    assert ax.get_ylabel() == "China BRI finance (multiple of calibrated finance)"
+    assert ax.get_ylabel() == "China BRI finance (multiple of the 2012-2021 mean)"
     assert any(t.get_text() == FOOTER for t in fig.texts)
 
 

@@ -2,7 +2,8 @@
 
 Layers, each over the one before (months up to the present only; later months carry the present's values):
 
-1. neutral values (no tariff, aid and finance as observed, no measures);
+1. neutral values (no tariff, aid and finance as observed, no measures); after the present, aid and finance carry
+   the present's level as a multiple of their 2012-2021 mean (:func:`status_quo_flows`);
 2. yearly panels: regime-level US sanctions (``us_sanctions_regime``) for the calendar year; drug decertification
    (``us_decertified``) from the September determination to the next August;
 3. China's push to sign the BRI: 0 before ``history.offer_from``, ``history.standing_offer`` after, 1 in forum months;
@@ -19,6 +20,27 @@ from sim.calendar import month_label, parse_month
 from sim.config import HistoryConfig
 from sim.data.panels import Panels
 from sim.errors import SimInputError
+
+
+REFERENCE_YEARS = (2012, 2021)
+"""Years whose mean US aid and Chinese finance (% of GDP) the levers scale after the data end."""
+
+
+def reference_flow(panels: Panels, variable: str, iso3: Sequence[str]) -> np.ndarray:
+    """Mean of a flow variable over :data:`REFERENCE_YEARS` for each state (% of GDP per year)."""
+    years = (panels.years >= REFERENCE_YEARS[0]) & (panels.years <= REFERENCE_YEARS[1])
+    return np.nanmean(panels.table(variable, tuple(iso3))[years], axis=0)
+
+
+def status_quo_flows(panels: Panels, present: int, iso3: Sequence[str]) -> dict[str, np.ndarray]:
+    """The present's US aid and Chinese finance as multiples of their 2012-2021 means (the levers' values that keep
+    the status quo after the data end)."""
+    out = {}
+    for name, variable in (("us.aid", "us_aid_pct_gdp"), ("china.bri_finance", "cn_finance_pct_gdp")):
+        now = panels.table(variable, tuple(iso3))[min(present // 12, int(panels.years[-1])) - int(panels.years[0])]
+        ref = reference_flow(panels, variable, iso3)
+        out[name] = np.divide(now, ref, out=np.ones_like(ref), where=ref > 0)
+    return out
 
 
 def history_plan(
@@ -57,5 +79,8 @@ def history_plan(
             )
         offer = np.where(months == month, 1.0, offer)
     plan[:, index["china.bri_offer"], :] = offer[:, None]
+    after = months > present
+    for name, ratio in status_quo_flows(panels, present, iso3).items():
+        plan[after, index[name], :] = np.clip(ratio, 0.0, 10.0)
     apply_schedule(plan, history.schedule, int(months[0]), present, int(months[-1]))
     return plan

@@ -13,7 +13,6 @@ term                      target (alignment units, -1 US .. +1 the other side)  
 ``regime``                ``2 * autocracy - 1``                                                regime type
 ``security``              arms-supplier/alliance position (weight 0 without arms imports)      arms, alliances
 ``neighbours``            the neighbourhood's mean alignment                                   neighbours
-``hedging``               ``0`` with weight ``w_hedging * GDP / (GDP + H)``                    size
 ``institutions``          ``+1`` BRI member, ``-1`` recognises Taipei, else ``0``              BRI, recognition
 ``elite``                 ``sign(e)`` with weight ``w_elite * |e|``                            hosted visits
 ``state_effect``          ``neutral + effect`` (effect estimated on 1991-2012, shrunk to 0)     the state
@@ -21,7 +20,8 @@ term                      target (alignment units, -1 US .. +1 the other side)  
 ========================  ===================================================================  =================
 
 Compliance ``c`` depends on US economic dependence, which also drives the trade term: one measure of dependence,
-entering the trade target and moderating how pressure acts (not a second pull of its own).
+entering the trade target and moderating how pressure acts (not a second pull of its own). A state's size enters
+only its decision to sign the BRI (middle powers avoid the formal commitment, :mod:`sim.dynamics.institutions`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ TERMS: tuple[str, ...] = (
     "regime",
     "security",
     "neighbours",
-    "hedging",
     "institutions",
     "elite",
     "state_effect",
@@ -86,7 +85,7 @@ def regime(s: State, p: Params, autocracy: np.ndarray) -> np.ndarray:
 
 def security(s: State, p: Params, position: np.ndarray, has: np.ndarray) -> np.ndarray:
     """Security ties: toward the position of the state's arms suppliers and alliances (none without arms imports)."""
-    return p.w_security * has * (position - s.alignment)
+    return p.w_security * (position - s.alignment) * has  # (the bool last: it keeps the run's precision)
 
 
 def neighbour_mean(
@@ -110,11 +109,6 @@ def neighbours(s: State, w: World, p: Params) -> np.ndarray:
     """Regional diffusion: toward the neighbourhood's mean alignment."""
     mean = neighbour_mean(w.neighbours, w.subregion_peers, p.subregion_weight, s.alignment)
     return p.w_neighbours * (mean - s.alignment)
-
-
-def hedging(s: State, p: Params, gdp: np.ndarray) -> np.ndarray:
-    """Middle powers keep their distance from both: toward 0, more strongly the larger the economy."""
-    return p.w_hedging * gdp / (gdp + p.hedging_gdp_half) * (0.0 - s.alignment)
 
 
 def institutions(s: State, p: Params) -> np.ndarray:

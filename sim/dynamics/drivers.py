@@ -46,11 +46,13 @@ def exposure(s: State, w: World, p: Params, t: int) -> Exposure:
 
 
 def flows(w: World, lv: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
-    """This month's US aid and Chinese finance, % of GDP per year: the observed flows (the last year's after the
-    data) times the levers; drug decertification without waiver (above 0.5) suspends aid."""
+    """This month's US aid and Chinese finance, % of GDP per year: while the data last, the observed flows times the
+    levers; after them, the 2012-2021 means times the levers (whose status quo is the present's level); drug
+    decertification without waiver (above 0.5) suspends aid."""
     suspended = np.clip(2.0 * lever(lv, "us.decertification") - 1.0, 0.0, 1.0)
-    aid = w.aid_flow[t] * lever(lv, "us.aid") * (1.0 - suspended)
-    return aid, w.finance_flow[t] * lever(lv, "china.bri_finance")
+    aid_base = np.where(np.isnan(w.aid_flow[t]), w.aid_reference, w.aid_flow[t])
+    finance_base = np.where(np.isnan(w.finance_flow[t]), w.finance_reference, w.finance_flow[t])
+    return aid_base * lever(lv, "us.aid") * (1.0 - suspended), finance_base * lever(lv, "china.bri_finance")
 
 
 def binding(s: State, w: World, t: int) -> np.ndarray:

@@ -5,13 +5,15 @@ Monthly hazards, the same function of a state's characteristics for every state 
 * Taipei -> Beijing: ``sigmoid(recognition_base + recognition_alignment * a)``; Beijing -> Taipei:
   ``sigmoid(recognition_back - recognition_alignment * a)``. Leaving Beijing ends BRI membership.
 * BRI accession (states recognising Beijing, not members): ``offer * sigmoid(eta)`` with
-  ``eta = bri_base + bri_alignment * a + bri_neighbours * (share - 0.5) - bri_us_pressure * pressure_to_stay_out``;
+  ``eta = bri_base + bri_alignment * a + bri_neighbours * (share - 0.5) - bri_size * size
+  - bri_us_pressure * pressure_to_stay_out`` (``size = GDP / (GDP + size_gdp_half)``);
   ``offer`` is China's push (lever ``china.bri_offer``: 0 before the BRI opened to the region, a standing offer, 1 at
   forums).
 
 The drivers of alignment (trade, finance, ideology, regime, ...) act on these choices only through the alignment
 itself: each driver enters the model once. What the decisions add of their own is China's offer, the neighbours'
-membership of the institution and US pressure to stay out.
+membership of the institution, a state's size (middle powers avoid the formal commitment: chosen by AIC on the
+2017-2019 wave, 152.4 against 159.0 without it) and US pressure to stay out.
 * BRI exit (members): ``bri_exit_rate * us.bri_exit_pressure * compliance`` (compliance as for coercion: from US
   economic dependence and alignment): pressure on a state with no stake in the US, or aligned against it, does not
   make it leave.
@@ -38,14 +40,20 @@ def recognition_back_logit(p: Params, alignment: np.ndarray) -> np.ndarray:
     return p.recognition_back - p.recognition_alignment * alignment
 
 
+def size(p: Params, gdp_bn: np.ndarray) -> np.ndarray:
+    """Middle-power weight in [0, 1): GDP / (GDP + size_gdp_half)."""
+    return gdp_bn / (gdp_bn + p.size_gdp_half)
+
+
 def accession_logit(
-    p: Params, alignment: np.ndarray, neighbour_share: np.ndarray, stay_out_pressure: np.ndarray
+    p: Params, alignment: np.ndarray, neighbour_share: np.ndarray, size_: np.ndarray, stay_out_pressure: np.ndarray
 ) -> np.ndarray:
     """Log-odds of joining the BRI this month under a full offer."""
     return (
         p.bri_base
         + p.bri_alignment * alignment
         + p.bri_neighbours * (neighbour_share - 0.5)
+        - p.bri_size * size_
         - p.bri_us_pressure * stay_out_pressure
     )
 

@@ -130,7 +130,6 @@ def step(
         mech.regime(s, p, w.autocracy[t]),
         mech.security(s, p, w.security[t], w.has_security[t]),
         mech.neighbours(s, w, p),
-        mech.hedging(s, p, w.gdp_bn[t]),
         mech.institutions(s, p),
         mech.elite(s, p),
         mech.state_effect(s, p, w.state_effect),
@@ -170,7 +169,7 @@ def step(
         )
         prc = (s.prc | to_prc) & ~to_roc
         exit_pressure = drivers.lever(lv, "us.bri_exit_pressure")
-        eta = institutions.accession_logit(p, a, s.bri_share, exit_pressure)
+        eta = institutions.accession_logit(p, a, s.bri_share, institutions.size(p, w.gdp_bn[t]), exit_pressure)
         joins, exits = institutions.bri_changes(
             p,
             s.bri,

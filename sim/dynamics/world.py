@@ -18,6 +18,7 @@ import numpy as np
 
 from sim.calendar import month_label, month_of, parse_month
 from sim.config import ChinaReaction, RunConfig, USReaction
+from sim.data.history import reference_flow
 from sim.data.index import un_alignment
 from sim.data.monthly import by_year, interpolate
 from sim.data.seeds import CELAC_ISO3, SeedTables
@@ -65,8 +66,10 @@ class World:
     trade_obs: np.ndarray  # (T, 4, N) export/import shares with the US and China (TRADE order); NaN after the data
     trade_observed: np.ndarray  # (T,) bool: every state has observed shares that month
     trade_base: np.ndarray  # (4, N) the last observed shares (what forward trade adjusts from)
-    aid_flow: np.ndarray  # (T, N) US aid, % of GDP per year, as observed (after the data: the last year's)
+    aid_flow: np.ndarray  # (T, N) US aid, % of GDP per year, as observed (NaN after the data)
     finance_flow: np.ndarray  # (T, N) Chinese official finance, % of GDP per year, likewise
+    aid_reference: np.ndarray  # (N,) mean US aid 2012-2021, % of GDP per year (what us.aid scales after the data)
+    finance_reference: np.ndarray  # (N,) mean Chinese finance 2012-2021 (what china.bri_finance scales)
     past_flows: np.ndarray  # (P, 2, N) monthly aid and finance flows (% GDP/yr) of the months before the start
     autocracy: np.ndarray  # (T, N) [0, 1]: 1 - V-Dem electoral democracy (FH-based for 8 states)
     closed: np.ndarray  # (T, N) bool: closed autocracy (no competitive elections)
@@ -365,8 +368,8 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
     remittances = _panel_months(seeds, "remittances_pct_gdp", months, carry=True) / 100
     trade = {k: _panel_months(seeds, k, months, carry=False) for k in TRADE}
     autocracy = _panel_months(seeds, "autocracy", months, carry=True)
-    aid = _panel_months(seeds, "us_aid_pct_gdp", months, carry=True)
-    finance = _panel_months(seeds, "cn_finance_pct_gdp", months, carry=True)
+    aid = _panel_months(seeds, "us_aid_pct_gdp", months, carry=False)
+    finance = _panel_months(seeds, "cn_finance_pct_gdp", months, carry=False)
     arrays: dict[str, np.ndarray] = {
         **trade,
         "trade_pct_gdp": openness,
@@ -433,6 +436,8 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
         trade_base=np.stack([bases[k] for k in TRADE]),
         aid_flow=arrays["us_aid_pct_gdp"],
         finance_flow=arrays["cn_finance_pct_gdp"],
+        aid_reference=reference_flow(p, "us_aid_pct_gdp", CELAC_ISO3),
+        finance_reference=reference_flow(p, "cn_finance_pct_gdp", CELAC_ISO3),
         past_flows=past_flows,
         autocracy=arrays["autocracy"],
         elite_share=np.sqrt(arrays["gdp_usd_bn"][0]) / np.sqrt(arrays["gdp_usd_bn"][0]).sum(),

@@ -38,7 +38,6 @@ FITTED = (
     "w_regime",
     "w_security",
     "w_neighbours",
-    "w_hedging",
     "w_institutions",
     "w_state",
     "neutral",
@@ -180,6 +179,14 @@ def optimise(
     return PointFit(best[1], best[2], best[0], history)
 
 
+def _period_mean_variance(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Variance of each state's mean over a period, from its year-to-year scatter (NaN without observations)."""
+    n = mask.sum(axis=0)
+    mean = np.where(mask, values, 0.0).sum(axis=0) / np.maximum(n, 1)
+    scatter = np.where(mask, (np.nan_to_num(values) - mean) ** 2, 0.0).sum(axis=0) / np.maximum(n, 1)
+    return np.where(n > 0, scatter / np.maximum(n, 1), np.nan)
+
+
 def history_match(
     world: World,
     base: Params,
@@ -214,9 +221,7 @@ def history_match(
         return np.concatenate(out, axis=1)  # (R, 2N)
 
     observed = summaries(np.nan_to_num(tgt.index)[None])[0]
-    v_obs = np.concatenate(
-        [np.nanvar(tgt.index[half], axis=0, ddof=1) / np.maximum(tgt.mask[half].sum(axis=0), 1) for half in halves]
-    )
+    v_obs = np.concatenate([_period_mean_variance(tgt.index[half], tgt.mask[half]) for half in halves])
     _, _, best_path = evaluate(world, base, tgt, {n: np.array([best.values[n]]) for n in names})
     v_md = float(np.mean((summaries(best_path)[0] - observed) ** 2))
     scale = np.sqrt(np.nan_to_num(v_obs, nan=v_md) + v_md)

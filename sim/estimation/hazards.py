@@ -21,7 +21,7 @@ from sim.calendar import month_of
 from sim.config import Params
 from sim.data.seeds import CELAC_ISO3, SeedTables
 from sim.dynamics.drivers import sigmoid
-from sim.dynamics.institutions import accession_logit, recognition_back_logit, recognition_logit
+from sim.dynamics.institutions import accession_logit, recognition_back_logit, recognition_logit, size
 from sim.dynamics.politics import defeat_probability
 from sim.estimation.observed import Record
 
@@ -29,7 +29,7 @@ RIDGE = 0.01
 """Weak L2 penalty on the slope coefficients (log-likelihood units per squared coefficient)."""
 EPS = 1e-12
 
-BRI_FITTED = ("bri_base", "bri_alignment", "bri_neighbours")
+BRI_FITTED = ("bri_base", "bri_alignment", "bri_neighbours", "bri_size")
 RECOGNITION_FITTED = ("recognition_base", "recognition_alignment", "recognition_back")
 DEFEAT_FITTED = ("defeat_base", "defeat_autocracy", "defeat_tenure")
 
@@ -96,12 +96,13 @@ def accession_sample(rec: Record, months: np.ndarray, states: Sequence[int] | No
         "share": rec.bri_share[ti, si],
         "affinity": rec.affinity[ti, si],
         "stay_out": rec.stay_out[ti, si],
+        "gdp_bn": rec.world.gdp_bn[ti, si],
     }
 
 
 def accession_hazard(p: Params, x: dict[str, np.ndarray]) -> np.ndarray:
     """Monthly accession hazard of each sampled state-month under ``p`` (the simulator's formula)."""
-    eta = accession_logit(p, x["alignment"], x["share"], x["stay_out"])
+    eta = accession_logit(p, x["alignment"], x["share"], size(p, x["gdp_bn"]), x["stay_out"])
     return x["offer"] * sigmoid(eta)
 
 

@@ -78,12 +78,12 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "export_us": (
         "Exports to the US",
         "share of goods exports",
-        "share of the state's goods exports going to the US; [0, 1]",
+        "share of the state's goods exports going to the US; range [0, 1]",
     ),
     "export_cn": (
         "Exports to China",
         "share of goods exports",
-        "share of the state's goods exports going to China; [0, 1]",
+        "share of the state's goods exports going to China; range [0, 1]",
     ),
     "regional_mean_alignment": (
         "Regional mean alignment",
@@ -174,7 +174,6 @@ MECHANISMS: dict[str, tuple[str, str]] = {
         f"toward the state's arms suppliers and allies: the US ({MINUS}) or China/Russia (+)",
     ),
     "neighbours": ("Regional diffusion", "toward the neighbours' mean alignment; either sign"),
-    "hedging": ("Middle-power hedging", "large economies are pulled toward the UN middle (0); either sign"),
     "institutions": (
         "Commitments",
         f"BRI membership pulls away from the US (+), recognising Taipei toward it ({MINUS})",
