@@ -390,8 +390,20 @@ def run_metadata(cfg: DictConfig, overrides: list[str]) -> dict[str, Any]:
         "start": container.get("start"),
         "end": container.get("end"),
         "key": config_key(container),
+        "data_overrides": data_overrides(container.get("seeds") or {}),
+        "seeds_dir": container.get("seeds_dir") or "seeds/ (shipped)",
         **project_version(),
     }
+
+
+def data_overrides(seeds: dict[str, Any]) -> list[dict[str, Any]]:
+    """The calibration figures the user replaced (``seeds.<ISO3>.<variable>=<value>``), each marked as a user
+    override: from the run's start they replace the panel value and its source."""
+    return [
+        {"iso3": code, "variable": variable, "value": value, "source": "user override (command line)"}
+        for code, values in sorted(seeds.items())
+        for variable, value in sorted((values or {}).items())
+    ]
 
 
 def footer_line(meta: dict[str, Any]) -> str:

@@ -141,3 +141,15 @@ def test_sweep_with_an_unknown_key_is_refused_before_any_job_runs(tmp_path):
     done = run_cli("-m", "us.tarif=0,0.1", "replications=2", f"hydra.sweep.dir={tmp_path / 'sweep'}", cwd=PROJECT_ROOT)
     assert done.returncode == 2 and "us.tarif" in done.stderr and "unknown key" in done.stderr
     assert not (tmp_path / "sweep").exists()
+
+
+def test_a_what_if_on_a_calibration_figure_is_recorded_as_a_user_override(tmp_path):
+    out = tmp_path / "whatif"
+    done = run_cli(
+        "seeds.COL.export_share_cn=0.3", "replications=2", "plots=false", f"hydra.run.dir={out}", cwd=PROJECT_ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    run = json.loads((out / "summary.json").read_text())["run"]
+    assert run["data_overrides"] == [
+        {"iso3": "COL", "variable": "export_share_cn", "value": 0.3, "source": "user override (command line)"}
+    ]
