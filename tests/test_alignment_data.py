@@ -6,6 +6,7 @@ only when the full Voeten file is present (path in $VOETEN_DTA, default /tmp/ip2
 
 from __future__ import annotations
 
+import calendar
 import csv
 import importlib.util
 import itertools
@@ -162,6 +163,7 @@ def _keys(panel: pd.DataFrame, variable: str) -> set[tuple[str, int]]:
         "us_sanctions",
         "us_sanctions_types",
         "us_sanctions_regime",
+        "us_sanctions_program",
         "us_decertified",
         "us_fta",
         "nato_global_partner",
@@ -541,3 +543,115 @@ def test_regime_sanctions_are_a_subset_and_carried_after_2022(panel: pd.DataFram
 def test_regime_sanctions_spot_values(value, iso3: str, years: Iterable[int], expected: float):
     for year in years:
         assert value(iso3, year, "us_sanctions_regime") == expected, year
+
+
+# ---------------------------------------------------------------------------------------- US sanctions programmes
+PROGRAMS = REPO / "seeds" / "derive" / "inputs" / "alignment_us_programs.csv"
+PROGRAM_COLS = ["iso3", "program", "start", "end", "level", "source_kind", "source", "quote", "note"]
+
+
+def _program_values_from_table() -> dict[tuple[str, int], float]:
+    """Independent implementation of the us_sanctions_program rule from the input table: for every month end up to
+    the present (2025: Jan-Oct), the highest level of the programmes with start <= day < end; mean over months."""
+    rows = _read(PROGRAMS)
+    out = {}
+    for iso3 in CELAC:
+        mine = [r for r in rows if r["iso3"] == iso3]
+        for year in range(1990, 2026):
+            days = [date(year, m, calendar.monthrange(year, m)[1]) for m in range(1, 13)]
+            days = [d for d in days if d <= PRESENT]
+            total = 0.0
+            for d in days:
+                live = [
+                    float(r["level"])
+                    for r in mine
+                    if r["start"] <= d.isoformat() and (not r["end"] or d.isoformat() < r["end"])
+                ]
+                total += max(live, default=0.0)
+            out[(iso3, year)] = total / len(days)
+    return out
+
+
+def test_program_table_columns_levels_dates_and_citations():
+    rows = _read(PROGRAMS)
+    assert list(rows[0]) == PROGRAM_COLS
+    assert len({r["program"] for r in rows}) == len(rows)
+    for r in rows:
+        assert r["iso3"] in CELAC, r["program"]
+        assert float(r["level"]) in (0.5, 1.0), r["program"]
+        start = date.fromisoformat(r["start"])
+        assert start <= PRESENT, r["program"]
+        if r["end"]:
+            assert start < date.fromisoformat(r["end"]) <= PRESENT, r["program"]
+        assert r["source_kind"] == "public", r["program"]
+        assert len(r["source"].strip()) > 40 and r["note"].strip(), r["program"]
+        assert re.search(r"\b(EO|Executive Order|CFR|Pub\. L\.)", r["source"]), r["program"]
+    assert {r["iso3"] for r in rows} == {"CUB", "HTI", "NIC", "PAN", "VEN"}
+
+
+def test_program_panel_rederived_from_input_table(panel: pd.DataFrame):
+    sub = panel[panel["variable"] == "us_sanctions_program"]
+    shipped = {(r.iso3, int(r.year)): r.value for r in sub.itertuples()}
+    expected = {k: float(f"{v:.6g}") for k, v in _program_values_from_table().items()}
+    assert shipped == expected
+    assert set(sub["source_id"]) == {"us_programs_public"}
+    source = {r["source_id"]: r for r in _read(SOURCES)}["us_programs_public"]
+    assert source["kind"] == "public" and "alignment_us_programs.csv" in source["citation"]
+
+
+@pytest.mark.parametrize(
+    ("iso3", "years", "expected"),
+    [
+        ("CUB", range(1990, 2026), 1),
+        ("HTI", [1990], 0),
+        ("HTI", [1991], 0.25),  # EO 12775 of 4 Oct 1991: Oct, Nov, Dec
+        ("HTI", [1992, 1993], 1),
+        ("HTI", [1994], 0.75),  # terminated 14 Oct 1994: Jan-Sep
+        ("HTI", range(1995, 2026), 0),
+        ("NIC", [1990], 2 / 12),  # embargo lifted 13 Mar 1990
+        ("NIC", range(1991, 2018), 0),
+        ("NIC", [2018], 2 * 0.5 / 12),  # EO 13851 of 27 Nov 2018
+        ("NIC", range(2019, 2022), 0.5),
+        ("NIC", [2022], (9 * 0.5 + 3) / 12),  # EO 14088 of 24 Oct 2022
+        ("NIC", range(2023, 2026), 1),
+        ("VEN", range(1990, 2015), 0),
+        ("VEN", [2015], 10 * 0.5 / 12),  # EO 13692 of 8 Mar 2015
+        ("VEN", [2016], 0.5),
+        ("VEN", [2017], (7 * 0.5 + 5) / 12),  # EO 13808 of 24 Aug 2017
+        ("VEN", range(2018, 2026), 1),
+        ("PAN", range(1990, 2026), 0),  # sanctions lifted 20 Dec 1989
+        ("BRA", range(1990, 2026), 0),  # the 2025 IEEPA duty on Brazil is a tariff (us.tariff), not a programme
+    ],
+)
+def test_program_spot_values(value, iso3: str, years: Iterable[int], expected: float):
+    for year in years:
+        assert value(iso3, year, "us_sanctions_program") == pytest.approx(expected, abs=1e-6), year
+
+
+def test_no_state_above_zero_outside_the_listed_programmes(panel: pd.DataFrame):
+    sub = panel[(panel["variable"] == "us_sanctions_program") & (panel["value"] > 0)]
+    assert set(sub["iso3"]) == {"CUB", "HTI", "NIC", "VEN"}
+    zero = sub[sub["note"] == "no US country-based programme in force"]
+    assert zero.empty
+    regime = panel[panel["variable"] == "us_sanctions_regime"].set_index(["iso3", "year"])["value"]
+    program = panel[panel["variable"] == "us_sanctions_program"].set_index(["iso3", "year"])["value"]
+    # individual-targeted GSDB human-rights cases: regime-level 1 in GSDB, no country programme
+    for iso3, years in (("BLZ", range(2018, 2026)), ("JAM", range(2020, 2026)), ("PRY", range(2021, 2026))):
+        for year in years:
+            assert regime[(iso3, year)] == 1 and program[(iso3, year)] == 0, (iso3, year)
+    for iso3 in ("GTM", "SLV", "HTI"):
+        assert (program.loc[iso3].loc[2018:2025] == 0).all(), iso3
+
+
+def test_program_rule_on_synthetic_programmes():
+    prog = AL.Program
+    ends_on_last_day = prog("XXX", "a", date(2010, 1, 15), date(2010, 3, 31), 1.0)  # not in force on 31 Mar
+    starts_on_last_day = prog("XXX", "b", date(2010, 6, 30), None, 0.5)  # in force on 30 Jun
+    value, note = AL.program_share([ends_on_last_day, starts_on_last_day], 2010)
+    assert value == pytest.approx((2 * 1.0 + 7 * 0.5) / 12)
+    assert "a (level 1) in force at 2 of 12" in note and "b (level 0.5) in force at 7 of 12" in note
+    overlap = prog("XXX", "c", date(2010, 1, 1), None, 1.0)
+    assert AL.program_share([starts_on_last_day, overlap], 2010)[0] == 1.0  # the highest level counts, not the sum
+    assert AL.program_share([], 2010) == (0.0, "no US country-based programme in force")
+    assert len(AL.month_ends(2025)) == 10 and AL.month_ends(2025)[-1] == PRESENT
+    assert AL.program_share([overlap], 2025)[0] == 1.0

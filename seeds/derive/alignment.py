@@ -15,7 +15,9 @@ the states' world percentile ranks are computed. Without ``--dta`` those rows (`
 still reproduces the shipped table byte for byte.
 
 Hand-coded public facts (US drug-certification determinations, US free-trade agreements, NATO and
-major-non-NATO-ally status, US sanctions programmes after 2022) are constants below, each with its source.
+major-non-NATO-ally status, US sanctions programmes after 2022) are constants below, each with its source. The US
+country-based sanctions programmes behind ``us_sanctions_program`` are read from the input table
+``seeds/derive/inputs/alignment_us_programs.csv`` (one row per programme with dates, level and full citation).
 
 Usage::
 
@@ -25,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import calendar
 import csv
 import hashlib
 import io
@@ -48,6 +51,7 @@ SOURCES_CSV: Path = PANEL_DIR / "alignment_sources.csv"
 VARIABLES_CSV: Path = PANEL_DIR / "alignment_variables.csv"
 RECOGNITION_CSV: Path = EVENTS_DIR / "recognition.csv"
 BRI_CSV: Path = EVENTS_DIR / "bri.csv"
+US_PROGRAMS_CSV: Path = REPO_ROOT / "seeds" / "derive" / "inputs" / "alignment_us_programs.csv"
 
 CELAC: tuple[str, ...] = CELAC_ISO3
 """The 33 CELAC states, sorted (the project's canonical list)."""
@@ -211,6 +215,15 @@ VARIABLES: dict[str, Variable] = {
         "US regime-level coercion: 1 = a US case in force with a political objective (destab_regime, democracy, "
         "human_rights, terrorism, end_war or policy_change; not only 'other') and a trade or financial flag, "
         "0.5 = such cases in force but only arms/military/travel flags, 0 = none.",
+    ),
+    "us_sanctions_program": Variable(
+        "float",
+        "share of year x level",
+        0,
+        1,
+        "US country-based sanctions programme against the state or its government: mean over the year's month ends "
+        "(2025: January-October) of the highest level in force, 1 = comprehensive embargo or sectoral/government "
+        "sanctions, 0.5 = programme targeting only officials, 0 = none (input: alignment_us_programs.csv).",
     ),
     "us_sanctions_types": Variable(
         "int",
@@ -919,6 +932,123 @@ def regime_sanction_rows(data: Path) -> list[Row]:
 
 
 # --------------------------------------------------------------------------------------------------
+# US country-based sanctions programmes (input table seeds/derive/inputs/alignment_us_programs.csv)
+# --------------------------------------------------------------------------------------------------
+PROGRAM_COLUMNS: tuple[str, ...] = (
+    "iso3",
+    "program",
+    "start",
+    "end",
+    "level",
+    "source_kind",
+    "source",
+    "quote",
+    "note",
+)
+PROGRAM_LEVELS: frozenset[float] = frozenset({0.5, 1.0})
+"""1 = comprehensive embargo or sectoral/government sanctions; 0.5 = a programme that targets only officials."""
+
+
+@dataclass(frozen=True)
+class Program:
+    """One US country-based sanctions programme against a CELAC state (one row of the input table).
+
+    In force on day d if ``start <= d`` and (``end`` is None or ``d < end``): ``end`` is the day of the act that
+    terminated or lifted it (None = still in force on PRESENT). ``level`` is 0.5 or 1 (see PROGRAM_LEVELS).
+    """
+
+    iso3: str
+    program: str
+    start: date
+    end: date | None
+    level: float
+
+    def in_force(self, day: date) -> bool:
+        """True if the programme was in force on ``day``."""
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+def read_programs(path: Path = US_PROGRAMS_CSV) -> list[Program]:
+    """The curated programmes, checked: known state, level 0.5/1, start before end and PRESENT, a citation."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != PROGRAM_COLUMNS:
+            raise ValueError(f"{path.name}: columns {reader.fieldnames} != {PROGRAM_COLUMNS}")
+        records = list(reader)
+    programs = []
+    for r in records:
+        prog = Program(
+            r["iso3"],
+            r["program"],
+            date.fromisoformat(r["start"]),
+            date.fromisoformat(r["end"]) if r["end"] else None,
+            float(r["level"]),
+        )
+        problems = [
+            msg
+            for bad, msg in (
+                (prog.iso3 not in CELAC, "unknown iso3"),
+                (prog.level not in PROGRAM_LEVELS, "level must be 0.5 or 1"),
+                (prog.start > PRESENT, "starts after the present"),
+                (prog.end is not None and not prog.start < prog.end <= PRESENT, "end not in (start, PRESENT]"),
+                (r["source_kind"] != "public" or not r["source"].strip(), "needs a public source"),
+            )
+            if bad
+        ]
+        if problems:
+            raise ValueError(f"{path.name} {prog.program}: {'; '.join(problems)}")
+        programs.append(prog)
+    if len({p.program for p in programs}) != len(programs):
+        raise ValueError(f"{path.name}: duplicate programme ids")
+    return programs
+
+
+def month_ends(year: int) -> list[date]:
+    """The last day of each month of ``year`` up to the model's present (2025: January to October)."""
+    ends = [date(year, m, calendar.monthrange(year, m)[1]) for m in range(1, 13)]
+    return [d for d in ends if d <= PRESENT]
+
+
+def program_share(programs: Iterable[Program], year: int) -> tuple[float, str]:
+    """Mean over the year's month ends of the highest level in force (0 if none), with a note naming the
+    programmes and the months they count. A month counts if a programme was in force on its last day."""
+    ends = month_ends(year)
+    mine = list(programs)
+    levels = [max((p.level for p in mine if p.in_force(d)), default=0.0) for d in ends]
+    counted = [(p, sum(p.in_force(d) for d in ends)) for p in mine]
+    parts = [f"{p.program} (level {p.level:g}) in force at {k} of {len(ends)} month ends" for p, k in counted if k]
+    return sum(levels) / len(ends), "; ".join(parts) or "no US country-based programme in force"
+
+
+def program_rows(programs: list[Program]) -> list[Row]:
+    """us_sanctions_program per state-year 1990-2025 from the curated programme table."""
+    sid = _src(
+        "us_programs_public",
+        Source(
+            "public",
+            "US country-based sanctions programmes against CELAC states, one row per programme with dates, level and "
+            "full citation in seeds/derive/inputs/alignment_us_programs.csv (Federal Register executive orders, OFAC "
+            "'Sanctions Programs and Country Information' pages and regulations, Public Papers of the Presidents, "
+            "CRS): Cuba (CACR), Haiti 1991-94, Nicaragua 1985-90 and from 2018, Panama 1988-89, Venezuela from 2015, "
+            "Brazil from Aug 2025",
+            "",
+            "",
+            "Value = mean over the year's month ends (12; 2025: January-October, to the model's present) of the "
+            "highest level of the state's programmes in force on that day (1 comprehensive/sectoral/government, 0.5 "
+            "officials only, 0 none). A programme is in force from its start date up to the day before its end date "
+            "(the terminating act), so a month counts if the programme was in force on its last day.",
+        ),
+    )
+    rows = []
+    for iso3 in CELAC:
+        mine = [p for p in programs if p.iso3 == iso3]
+        for year in range(FIRST_YEAR, LAST_YEAR + 1):
+            value, note = program_share(mine, year)
+            rows.append(Row(iso3, year, "us_sanctions_program", value, sid, note))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------
 # US drug certification (Presidential Determinations on major drug transit / producing countries)
 # --------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -1484,6 +1614,7 @@ def derive(data: Path, dta: Path | None, panel_csv: Path = PANEL_CSV) -> tuple[l
         + bri_rows(events)
         + sanction_rows(data)
         + regime_sanction_rows(data)
+        + program_rows(read_programs())
         + decertification_rows()
         + arms_rows(data)
         + fbic_rows(data)

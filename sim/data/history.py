@@ -4,7 +4,8 @@ Layers, each over the one before (months up to the present only; later months ca
 
 1. neutral values (no tariff, aid and finance as observed, no measures); after the present, aid and finance carry
    the present's level as a multiple of their 2012-2021 mean (:func:`status_quo_flows`);
-2. yearly panels: regime-level US sanctions (``us_sanctions_regime``) for the calendar year; drug decertification
+2. yearly panels: US country-based sanctions programmes (``us_sanctions_program``: the share of the year in force
+   times the level, 1 for embargoes and sectoral sanctions, 0.5 for programmes against officials); drug decertification
    (``us_decertified``) from the September determination to the next August;
 3. China's push to sign the BRI: 0 before ``history.offer_from``, ``history.standing_offer`` after, 1 in forum months;
 4. ``history.schedule``: dated actions from ``conf/history/observed.yaml`` (each citing seeds/events/power_actions.csv).
@@ -62,7 +63,7 @@ def history_plan(
         plan[:, index[name], :] = value
     observed = np.minimum(months, present)  # after the present, the present's values carry on
     year = np.clip(observed // 12, panels.years[0], panels.years[-1]) - panels.years[0]
-    sanctions = np.nan_to_num(panels.table("us_sanctions_regime", tuple(iso3)))
+    sanctions = np.nan_to_num(panels.table("us_sanctions_program", tuple(iso3)))
     plan[:, index["us.sanctions"], :] = sanctions[year]
     # a determination (September) holds until the next one: months Jan-Aug belong to the previous year's
     decert_year = np.clip((observed - 8) // 12, panels.years[0], panels.years[-1]) - panels.years[0]
