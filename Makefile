@@ -15,7 +15,7 @@ FIND_PYTHON := for c in python3.13 python3.12 python3; do \
 	  done; \
 	fi; exit 1
 
-.PHONY: run test bench lint setup clean
+.PHONY: run test bench lint setup clean calibrate docs
 
 setup: $(STAMP)
 
@@ -37,6 +37,15 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m sim.bench
+
+calibrate: $(STAMP)
+	$(PY) -m sim.calibrate
+
+# Regenerate every generated document and figure from the current model (after `make calibrate` if the fit changed).
+docs: $(STAMP)
+	$(PY) -m sim.validate
+	$(PY) -m sim.scenario_report
+	$(PY) -m sim.docs_figures
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
