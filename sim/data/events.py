@@ -133,6 +133,13 @@ def _float(text: str, where: str, lo: float, hi: float) -> float:
     return value
 
 
+def _whole(text: str, where: str, lo: int, hi: int) -> int:
+    value = _float(text, where, lo, hi)
+    if not value.is_integer():
+        raise SimInputError(where, text, f"expected a whole number in [{lo}, {hi}]")
+    return int(value)
+
+
 def _flag(text: str, where: str, allow_empty: bool = False) -> bool | None:
     if allow_empty and text == "":
         return None
@@ -170,15 +177,21 @@ def _leaders(root: Path) -> dict[str, tuple[Leader, ...]]:
         spells = sorted(by_state.get(iso3, []), key=lambda item: item[1].took_office)
         if not spells or spells[0][1].took_office > START:
             raise SimInputError(label, iso3, f"needs a head of government in office on {START}")
-        for (_, a), (j, b) in itertools.pairwise(spells):
-            if a.left_office != b.took_office:
+        for (i, a), (j, b) in itertools.pairwise(spells):
+            if a.left_office is None or a.left_office != b.took_office:
+                what = "overlaps" if a.left_office is None or a.left_office > b.took_office else "leaves a gap after"
                 raise SimInputError(
                     f"{label} row {j} took_office",
                     str(b.took_office),
-                    f"{iso3}: expected the day {a.name} left office ({a.left_office}); no overlaps or gaps",
+                    f"{iso3}: {what} the spell of {a.name} (row {i}, left_office {a.left_office or 'empty'}); "
+                    "expected the day the previous leader left office: spells may not overlap or leave gaps",
                 )
         if spells[-1][1].left_office is not None:
-            raise SimInputError(label, iso3, f"needs a head of government in office on the present {PRESENT}")
+            raise SimInputError(
+                f"{label} row {spells[-1][0]} left_office",
+                str(spells[-1][1].left_office),
+                f"{iso3}: the last leader is in office at the present {PRESENT} (left_office empty)",
+            )
         out[iso3] = tuple(leader for _, leader in spells)
     return out
 
@@ -187,7 +200,7 @@ def _elections(root: Path) -> dict[str, tuple[Election, ...]]:
     label = "seeds/events/elections.csv"
     columns = ("iso3", "date", "kind", "round", "incumbent_camp_lost", "competitive", "took_office", "scheduled")
     by_state: dict[str, list[Election]] = {}
-    seen: set[tuple[str, date, str, str]] = set()
+    seen: dict[tuple[str, date, str, str], int] = {}
     for i, row in enumerate(read_table(root / "events" / "elections.csv", (*columns, *PROVENANCE), label), start=1):
         where = f"{label} row {i}"
         iso3 = _code(row["iso3"], f"{where} iso3")
@@ -201,21 +214,29 @@ def _elections(root: Path) -> dict[str, tuple[Election, ...]]:
             raise SimInputError(f"{where} kind", row["kind"], f"expected one of {', '.join(ELECTION_KINDS)}")
         key = (iso3, day, row["kind"], row["round"])
         if key in seen:
-            raise SimInputError(where, f"{iso3} {day} {row['kind']}", "this election appears twice")
-        seen.add(key)
+            raise SimInputError(
+                f"{where} iso3,date,kind,round",
+                f"{iso3},{day},{row['kind']},{row['round']}",
+                f"the same election as row {seen[key]}: each election appears once",
+            )
+        seen[key] = i
         lost = _flag(row["incumbent_camp_lost"], f"{where} incumbent_camp_lost", allow_empty=True)
         if scheduled and lost is not None:
             raise SimInputError(
                 f"{where} incumbent_camp_lost", row["incumbent_camp_lost"], "a scheduled election has no result"
             )
         took = _date(row["took_office"], f"{where} took_office", date(2099, 12, 31)) if row["took_office"] else None
+        if took is not None and took < day:
+            raise SimInputError(
+                f"{where} took_office", row["took_office"], f"expected a date on or after the vote {day}"
+            )
         check_provenance(row, where)
         by_state.setdefault(iso3, []).append(
             Election(
                 iso3,
                 day,
                 row["kind"],
-                int(_float(row["round"], f"{where} round", 1, 3)),
+                _whole(row["round"], f"{where} round", 1, 3),
                 lost,
                 bool(_flag(row["competitive"], f"{where} competitive")),
                 took,
@@ -256,7 +277,11 @@ def _rules(root: Path) -> dict[str, ElectoralRule]:
     return out
 
 
-def _recognition(root: Path) -> dict[str, tuple[tuple[date, bool], ...]]:
+Spells = dict[str, tuple[tuple[date, bool, int], ...]]
+"""Per state: (from date, recognises Beijing, data row) in date order."""
+
+
+def _recognition(root: Path) -> Spells:
     label = "seeds/events/recognition.csv"
     columns = ("iso3", "date", "event", "recognizes_after", *PROVENANCE)
     spells: dict[str, list[tuple[date, bool, int]]] = {}
@@ -286,11 +311,11 @@ def _recognition(root: Path) -> dict[str, tuple[tuple[date, bool], ...]]:
         for (_, before, _), (day, after, j) in itertools.pairwise(rows):
             if before == after:
                 raise SimInputError(f"{label} row {j}", str(day), f"{iso3}: a switch must change the recognition")
-        out[iso3] = tuple((day, prc) for day, prc, _ in rows)
+        out[iso3] = tuple(rows)
     return out
 
 
-def _bri(root: Path, recognition: dict[str, tuple[tuple[date, bool], ...]]) -> dict[str, tuple[tuple[date, bool], ...]]:
+def _bri(root: Path, recognition: Spells) -> dict[str, tuple[tuple[date, bool], ...]]:
     label = "seeds/events/bri.csv"
     out: dict[str, list[tuple[date, bool]]] = {}
     rows = read_table(root / "events" / "bri.csv", ("iso3", "date", "event", *PROVENANCE), label)
@@ -305,12 +330,29 @@ def _bri(root: Path, recognition: dict[str, tuple[tuple[date, bool], ...]]) -> d
         if joined == member:
             raise SimInputError(f"{where} event", row["event"], f"{iso3} is {'already' if member else 'not'} a member")
         spells = recognition[iso3]
-        prc = spells[max(0, bisect_right([d for d, _ in spells], day) - 1)][1]
+        prc = spells[max(0, bisect_right([d for d, _, _ in spells], day) - 1)][1]
         if joined and not prc:
             raise SimInputError(f"{where} date", row["date"], f"{iso3} recognises Taipei then: it cannot join the BRI")
         check_provenance(row, where)
         out.setdefault(iso3, []).append((day, joined))
+    _no_member_switches_to_taipei(out, recognition)
     return {iso3: tuple(items) for iso3, items in out.items()}
+
+
+def _no_member_switches_to_taipei(bri: dict[str, list[tuple[date, bool]]], recognition: Spells) -> None:
+    """A BRI member must leave before it recognises Taipei (membership needs relations with Beijing)."""
+    for iso3, events in bri.items():
+        for day, prc, row in recognition[iso3]:
+            member = False
+            for when, joined in events:
+                if when <= day:
+                    member = joined
+            if not prc and member:
+                raise SimInputError(
+                    f"seeds/events/recognition.csv row {row} date",
+                    str(day),
+                    f"{iso3} switches to Taipei while a BRI member (seeds/events/bri.csv): record its exit first",
+                )
 
 
 def _power_actions(root: Path) -> tuple[PowerAction, ...]:
@@ -351,6 +393,8 @@ def _presidents_elect(root: Path) -> dict[str, PresidentElect]:
         iso3 = _code(row["iso3"], f"{where} iso3")
         elected = _date(row["elected"], f"{where} elected")
         takes = parse_date(row["takes_office"], f"{where} takes_office")
+        if iso3 in out:
+            raise SimInputError(f"{where} iso3", iso3, "appears twice: one president-elect per state")
         if takes <= PRESENT:
             raise SimInputError(
                 f"{where} takes_office", row["takes_office"], f"expected a date after the present {PRESENT}"
@@ -369,7 +413,7 @@ def load_events(root: Path) -> Events:
         leaders=_leaders(root),
         elections=_elections(root),
         rules=_rules(root),
-        recognition=recognition,
+        recognition={iso3: tuple((day, prc) for day, prc, _ in spells) for iso3, spells in recognition.items()},
         bri=_bri(root, recognition),
         power_actions=_power_actions(root),
         presidents_elect=_presidents_elect(root),

@@ -8,7 +8,6 @@ as a ``years x states`` array (NaN where the panel has no value).
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from functools import cache
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.data.seeds import CELAC_ISO3, POWERS, default_seeds_dir
+from sim.data.seeds import CELAC_ISO3, POWERS, default_seeds_dir, read_table
 from sim.errors import SimInputError
 
 FIRST_YEAR, LAST_YEAR = 1990, 2025
@@ -25,6 +24,8 @@ VARIABLE_COLUMNS = ("variable", "dtype", "unit", "min", "max", "description")
 SOURCE_COLUMNS = ("source_id", "kind", "citation", "dataset_file", "field", "derivation")
 SOURCE_KINDS = ("dataset", "public", "estimate")
 CODES = (*CELAC_ISO3, *POWERS, "WLD")
+YEARS = frozenset(str(y) for y in range(FIRST_YEAR, LAST_YEAR + 1))
+"""The years a panel row may have, as written (``1990`` .. ``2025``)."""
 
 
 @dataclass(frozen=True)
@@ -72,32 +73,33 @@ class Panels:
 
 
 def _read(path: Path, columns: tuple[str, ...], label: str) -> list[dict[str, str]]:
-    if not path.is_file():
-        raise SimInputError(label, str(path), "the seeds table is missing")
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            header = tuple(reader.fieldnames or ())
-            missing = [c for c in columns if c not in header]
-            if missing:
-                raise SimInputError(f"{label} header", ",".join(header), f"must contain columns {', '.join(columns)}")
-            rows = []
-            for row in reader:
-                if None in row:
-                    raise SimInputError(f"{label} row {reader.line_num - 1}", row[None], "too many fields in this row")
-                rows.append({k: (v or "").strip() for k, v in row.items()})
-            return rows
-    except UnicodeDecodeError as err:
-        raise SimInputError(label, f"byte {err.start}", "expected UTF-8 text") from None
+    """Rows of a panel table (:func:`sim.data.seeds.read_table`: shape, encoding and stray quotes checked)."""
+    return read_table(path, columns, label)
 
 
 def _number(text: str, where: str) -> float:
+    if text == "":
+        raise SimInputError(
+            where, text, "expected a finite number (a missing value is an absent row, not an empty cell)"
+        )
     try:
         value = float(text)
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
         raise SimInputError(where, text, "expected a finite number")
+    return value
+
+
+def _typed(text: str, where: str, var: PanelVariable) -> float:
+    """A panel value: a finite number of the variable's dtype (int: whole; bool: 0 or 1) within its range."""
+    value = _number(text, where)
+    if var.dtype == "bool" and value not in (0.0, 1.0):
+        raise SimInputError(where, text, f"expected 0 or 1 ({var.name} is a bool)")
+    if var.dtype == "int" and not value.is_integer():
+        raise SimInputError(where, text, f"expected a whole number ({var.name} is an int)")
+    if not var.lo <= value <= var.hi:
+        raise SimInputError(where, text, f"expected a number in [{var.lo:g}, {var.hi:g}] ({var.unit})")
     return value
 
 
@@ -108,6 +110,10 @@ def _theme_variables(root: Path, theme: str) -> dict[str, PanelVariable]:
         where = f"{label} row {i}"
         if row["dtype"] not in ("float", "int", "bool"):
             raise SimInputError(f"{where} dtype", row["dtype"], "expected float, int or bool")
+        if not row["variable"]:
+            raise SimInputError(f"{where} variable", "", "every variable needs a name")
+        if row["variable"] in out:
+            raise SimInputError(f"{where} variable", row["variable"], "declared twice")
         lo, hi = _number(row["min"], f"{where} min"), _number(row["max"], f"{where} max")
         if hi < lo:
             raise SimInputError(f"{where} max", row["max"], f"expected at least min {row['min']}")
@@ -122,6 +128,10 @@ def _theme_sources(root: Path, theme: str) -> dict[str, PanelSource]:
     out = {}
     for i, row in enumerate(_read(root / f"{theme}_sources.csv", SOURCE_COLUMNS, label), start=1):
         where = f"{label} row {i}"
+        if not row["source_id"]:
+            raise SimInputError(f"{where} source_id", "", "every source needs an id")
+        if row["source_id"] in out:
+            raise SimInputError(f"{where} source_id", row["source_id"], "declared twice")
         if row["kind"] not in SOURCE_KINDS:
             raise SimInputError(f"{where} kind", row["kind"], f"expected one of {', '.join(SOURCE_KINDS)}")
         if not row["citation"]:
@@ -163,11 +173,16 @@ def _load(root_text: str) -> Panels:
         theme_vars = _theme_variables(root, theme)
         for name in theme_vars:
             if name in variables:
-                raise SimInputError(f"seeds/panels/{theme}_variables.csv", name, f"also in {variables[name].theme}")
+                raise SimInputError(
+                    f"seeds/panels/{theme}_variables.csv variable",
+                    name,
+                    f"also declared in seeds/panels/{variables[name].theme}_variables.csv: one theme per variable",
+                )
         variables |= theme_vars
         theme_sources = _theme_sources(root, theme)
         sources |= {f"{theme}:{k}": v for k, v in theme_sources.items()}
         label = f"seeds/panels/{theme}.csv"
+        first_row: dict[tuple[str, str, int], int] = {}
         for name in theme_vars:
             values[name] = np.full((len(years), len(CODES)), np.nan)
         for i, row in enumerate(_read(root / f"{theme}.csv", PANEL_COLUMNS, label), start=1):
@@ -177,21 +192,25 @@ def _load(root_text: str) -> Panels:
                 raise SimInputError(f"{where} variable", row["variable"], f"expected a variable of {theme}_variables")
             if row["iso3"] not in CODES:
                 raise SimInputError(f"{where} iso3", row["iso3"], "expected a CELAC ISO3 code, USA, CHN or WLD")
-            year = int(_number(row["year"], f"{where} year"))
-            if not FIRST_YEAR <= year <= LAST_YEAR:
-                raise SimInputError(f"{where} year", row["year"], f"expected a year in {FIRST_YEAR}..{LAST_YEAR}")
-            value = _number(row["value"], f"{where} value ({row['iso3']} {row['variable']} {year})")
-            if not var.lo <= value <= var.hi:
-                raise SimInputError(
-                    f"{where} value ({row['iso3']} {row['variable']} {year})",
-                    row["value"],
-                    f"expected [{var.lo}, {var.hi}]",
-                )
+            if row["year"] not in YEARS:
+                raise SimInputError(f"{where} year", row["year"], f"expected a year {FIRST_YEAR}..{LAST_YEAR}")
+            year = int(row["year"])
+            value = _typed(row["value"], f"{where} value ({row['iso3']} {row['variable']} {year})", var)
             if row["source_id"] not in theme_sources:
-                raise SimInputError(f"{where} source_id", row["source_id"], f"expected a source of {theme}_sources")
+                raise SimInputError(
+                    f"{where} source_id",
+                    row["source_id"],
+                    f"expected a source_id of seeds/panels/{theme}_sources.csv",
+                )
             column, y = CODES.index(row["iso3"]), year - FIRST_YEAR
-            if not math.isnan(values[row["variable"]][y, column]):
-                raise SimInputError(f"{where}", f"{row['iso3']} {row['variable']} {year}", "appears twice")
+            key = (row["variable"], row["iso3"], year)
+            if key in first_row:
+                raise SimInputError(
+                    f"{where} iso3,year,variable",
+                    f"{row['iso3']},{year},{row['variable']}",
+                    f"also row {first_row[key]}: one value per state, year and variable",
+                )
+            first_row[key] = i
             values[row["variable"]][y, column] = value
-            source_of[(row["variable"], row["iso3"], year)] = f"{theme}:{row['source_id']}"
+            source_of[key] = f"{theme}:{row['source_id']}"
     return Panels(years, CODES, values, variables, sources, source_of, root)
