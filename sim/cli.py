@@ -142,12 +142,23 @@ _FULL_KEY = re.compile(r"full_key: ([\w.\[\]-]+)")
 def _file_value(source: str, key: str) -> Any:
     """The value at dotted ``key`` in ``conf/<source>.yaml`` (``None`` if it cannot be read)."""
     try:
-        node: Any = yaml.safe_load((CONF_DIR / f"{source}.yaml").read_text(encoding="utf-8"))
-        for part in key.split("."):
-            node = node[part]
-        return node
-    except (OSError, yaml.YAMLError, KeyError, TypeError, IndexError):
+        data: Any = yaml.safe_load((CONF_DIR / f"{source}.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
         return None
+    parts = key.split(".")
+    group = source.split("/", 1)[0]
+    # a file of a group (``# @package history``) holds its keys without the group's name
+    for path in (parts, parts[1:] if parts[0] == group else None):
+        if not path:
+            continue
+        node = data
+        try:
+            for part in path:
+                node = node[part]
+            return node
+        except (KeyError, TypeError, IndexError):
+            continue
+    return None
 
 
 def _explain(err: Exception) -> SimInputError:
@@ -156,6 +167,9 @@ def _explain(err: Exception) -> SimInputError:
     in_file = _IN_FILE.search(text)
     full_key = _FULL_KEY.search(text)
     source = in_file.group(1) if in_file else ""
+    entry = _schedule_entry_error(err, text)
+    if entry is not None:
+        return entry
     for cause in _causes(err):
         if isinstance(cause, OmegaConfBaseException) and getattr(cause, "full_key", None):
             key = str(cause.full_key)
@@ -181,6 +195,31 @@ def _explain(err: Exception) -> SimInputError:
         detail = next((line for line in text.splitlines()[1:] if line.strip()), text.splitlines()[0])
         return SimInputError(f"conf/{in_file.group(1)}.yaml", "", detail.strip())
     return SimInputError("overrides", "", text.splitlines()[0])
+
+
+_OVERRIDE = re.compile(r"Could not override '([\w.]+)'.*?\+[\w.]+=(.*)$", re.S)
+
+
+def _schedule_entry_error(err: Exception, text: str) -> SimInputError | None:
+    """An unknown field in a command-line schedule entry, named with its path (``us.schedule[0].foo``)."""
+    from dataclasses import fields
+
+    from sim.config import LeverChange
+
+    cause = next((c for c in _causes(err) if getattr(c, "object_type", None) is LeverChange), None)
+    found = _OVERRIDE.search(text)
+    if cause is None or found is None or getattr(cause, "key", None) is None:
+        return None
+    key, allowed = str(cause.key), ", ".join(f.name for f in fields(LeverChange))
+    try:
+        entries = OverridesParser.create().parse_overrides([f"x={found.group(2).strip().splitlines()[0]}"])[0].value()
+    except HydraException:
+        entries = None
+    for i, item in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(item, dict) and key in item:
+            where = f"{found.group(1)}[{i}].{key}"
+            return SimInputError(where, item[key], f"unknown key; a schedule entry has the fields {allowed}")
+    return SimInputError(f"{found.group(1)}[].{key}", None, f"unknown key; a schedule entry has the fields {allowed}")
 
 
 def _broken_yaml(err: Exception) -> SimInputError:
@@ -209,14 +248,27 @@ def _attribute(err: SimInputError, line: list[str]) -> SimInputError:
     """Name the config file behind an error about a key the command line did not set (e.g. a typo in a scenario)."""
     given = {o.split("=", 1)[0].lstrip("+~") for o in line}
     key = err.field
-    if key in given or any(key.startswith(g + ".") or g.startswith(key + ".") for g in given) or "conf/" in key:
+    set_here = any(key.startswith((g + ".", g + "[")) or g.startswith(key + ".") for g in given)
+    if key in given or set_here or "conf/" in key:
         return err
     scenario = next((o.split("=", 1)[1] for o in line if o.startswith("scenario=")), "baseline")
     source = "conf/history/<history>.yaml" if key.startswith("history.") else f"conf/scenario/{scenario}.yaml"
     if key.startswith("history."):
-        history = next((o.split("=", 1)[1] for o in line if o.startswith("history=")), "lac_2024_2025")
+        history = next((o.split("=", 1)[1] for o in line if o.startswith("history=")), "observed")
         source = f"conf/history/{history}.yaml"
     return SimInputError(f"{source}: {key}", err.value, err.allowed)
+
+
+def _attribute_if_in_file(err: SimInputError, line: list[str]) -> SimInputError:
+    """:func:`_attribute` for an error about a value a scenario or history file sets (else ``err`` unchanged)."""
+    key = err.field
+    if key.startswith("history."):
+        source = "history/" + next((o.split("=", 1)[1] for o in line if o.startswith("history=")), "observed")
+    else:
+        source = "scenario/" + next((o.split("=", 1)[1] for o in line if o.startswith("scenario=")), "baseline")
+    if _file_value(source, key) is None:
+        return err
+    return _attribute(err, line)
 
 
 def check_config(cfg: DictConfig) -> tuple[RunConfig, World]:
@@ -296,7 +348,10 @@ def preflight(argv: list[str]) -> Launch:
         except yaml.YAMLError as err:
             raise _broken_yaml(err) from None
         if not sweep:
-            run, _ = check_config(cfg)
+            try:
+                run, _ = check_config(cfg)
+            except SimInputError as err:
+                raise _attribute_if_in_file(err, line) from None
         typed = typed or run
     assert typed is not None
     return Launch(sweep, overrides, typed, hydra_args, swept, pins)
@@ -333,6 +388,10 @@ def _check_launcher(hydra_args: dict[str, str]) -> None:
     import shutil as sh
 
     launcher = hydra_args.get("hydra/launcher", "")
+    if launcher:
+        options = _launcher_options()
+        if launcher not in options:
+            raise SimInputError("hydra/launcher", launcher, f"expected one of {', '.join(options)}")
     if launcher in SLURM_LAUNCHERS and not (sh.which("sbatch") and sh.which("srun")):
         raise SimInputError(
             "hydra/launcher",
@@ -340,6 +399,16 @@ def _check_launcher(hydra_args: dict[str, str]) -> None:
             "SLURM's sbatch/srun are not on PATH here: run on the cluster's login node, "
             "or use hydra/launcher=joblib on this machine",
         )
+
+
+def _launcher_options() -> list[str]:
+    """Launchers one may choose: this project's (``conf/hydra/launcher``) and those of the installed Hydra plugins."""
+    from hydra.core.config_store import ConfigStore
+    from hydra.core.plugins import Plugins
+
+    Plugins.instance()  # registers the installed plugins' configs
+    installed = {name.removesuffix(".yaml") for name in ConfigStore.instance().list("hydra/launcher")}
+    return sorted(installed | {p.stem for p in (CONF_DIR / "hydra" / "launcher").glob("*.yaml")})
 
 
 def _pinned(overrides: list[str]) -> list[str]:
@@ -473,6 +542,10 @@ def _run_task(cfg: DictConfig) -> None:
     out = Path(HydraConfig.get().runtime.output_dir)
     try:
         execute(cfg, out, list(HydraConfig.get().overrides.task))
+    except OSError as err:  # a table writer's error names no file: say which run could not be written
+        target = RESULT.get("target", out)
+        message = f"hydra.run.dir: could not write the run's outputs to {target}: {err.strerror or err}"
+        RESULT.update(error=message, code=1)
     except Exception as err:  # reported by main() in one line; the staging folder is discarded there
         RESULT.update(error=_one_line(err), code=2 if isinstance(err, SimInputError) else 1)
 
@@ -574,6 +647,7 @@ def _single_run(argv: list[str], launch: Launch) -> int:
         print(f"note: {old} is the partial folder of an interrupted run; it is not used and can be deleted")
     sys.argv[1:] = _hydra_argv(argv, launch, {"hydra.run.dir": str(folder.staging)})
     RESULT.clear()
+    RESULT["target"] = folder.target
     try:
         app()
     except BaseException:

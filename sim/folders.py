@@ -127,6 +127,10 @@ class RunFolder:
         """Check ``target``, take its lock and create the staging folder (raises :class:`SimInputError`)."""
         target = Path(target)
         _check_target(target, field_name)
+        if target.name in ("", ".", ".."):  # the finished run replaces its target; a working folder cannot be replaced
+            raise SimInputError(
+                field_name, str(target), "expected a new folder by name (e.g. outputs/my_run), not . or .."
+            )
         created = _make_parents(target.parent, field_name, target)
         lock = FolderLock(target.parent / f".{target.name}.lock")
         try:

@@ -9,9 +9,7 @@ Every case of issue 7 ("Must give one line") and the README's examples, as a tab
   every other file there survive byte for byte, nothing is added.
 
 Most cases call :func:`sim.cli.main` in this process (Hydra's global state reset around each call); a handful go
-through a real ``python -m sim`` subprocess as end-to-end proof. Cases that reveal a defect outside the files this suite
-may change are ``xfail(strict=True)`` with the fix in their reason: they turn into failures once fixed, so the mark
-can be removed.
+through a real ``python -m sim`` subprocess as end-to-end proof.
 """
 
 from __future__ import annotations
@@ -205,26 +203,6 @@ class Case:
     seeds_fn: Callable[[Path], None] | None = None
 
 
-def xfail(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
-DEFECT_TARGET_PATH = (
-    "sim/dynamics/levers.py _apply_power: a per-state target names only '<power>.targets' and the code as the value; "
-    "fix: check the code with where=f'{power}.targets.{code}.{short}' and the lever value as the value (loop over "
-    "overrides.items() before _state_indices)"
-)
-DEFECT_TARGET_LEVER = (
-    "sim/dynamics/levers.py _apply_power: an unknown lever in a per-state target is reported as "
-    "'us.targets.COL: got <lever>'; fix: _lever_name(power, short, where) with where=f'{power}.targets.{code}.{short}'"
-    " and value=the given number, the allowed levers listed"
-)
-DEFECT_WHAT_IF_PATH = (
-    "sim/dynamics/world.py {func}: an unknown state code is reported as '{key}: got <code>' (neither the full path "
-    "nor the value); fix: raise SimInputError(f'{key}.{{code}}...', value, 'expected the ISO3 code of a CELAC state: "
-    "...') naming the full key as given"
-)
-
 CASES: dict[str, Any] = {
     # --- horizons (README: start=2027-01 end=2026-01); a hindcast may end before the present (see the tests below)
     "end before start (README)": Case(
@@ -267,12 +245,6 @@ CASES: dict[str, Any] = {
             ("-m", "hydra/launcher=nonexistent", "us.tariff=0,0.1", "hydra.sweep.dir={sweep}"),
             ("hydra/launcher", "nonexistent", "joblib"),
         ),
-        marks=xfail(
-            "sim/cli.py _explain: Hydra's 'Could not find hydra/launcher/nonexistent' becomes "
-            "\"conf/hydra/config.yaml: got ''; Available options in 'hydra/launcher':\" (no value, no options); fix: "
-            "in preflight check hydra/<group>=<name> overrides against the group's options (conf/hydra/<group>/*.yaml "
-            "and the installed plugins) and raise SimInputError('hydra/launcher', name, 'expected one of ...')"
-        ),
     ),
     # --- schedules
     "schedule entry without value": Case(
@@ -306,12 +278,6 @@ CASES: dict[str, Any] = {
         Case(
             ("us.schedule=[{lever: tariff, value: 0.1, start: 2026-01, foo: 1}]",),
             ("us.schedule[0].foo", "unknown key", "ramp_months"),
-        ),
-        marks=xfail(
-            'sim/cli.py _explain/_attribute: reported as "conf/scenario/baseline.yaml: foo: got None; unknown key; '
-            "keys allowed at the top level\" (wrong file, path and level); fix: when OmegaConf's full_key is a "
-            "LeverChange field path (us.schedule[0].foo) keep it, take the value from the override, list LeverChange's "
-            "fields, and only attribute to a conf file a key the command line did not set"
         ),
     ),
     # --- paths and read-only keys
@@ -349,12 +315,9 @@ CASES: dict[str, Any] = {
     "params unknown": Case(("params.foo=1",), ("params.foo: got '1'", "unknown key", "w_trade")),
     "us.targets.COL=5": Case(("us.targets.COL=5",), ("us.targets.COL: got '5'", "us.targets.COL.<lever>=<value>")),
     "us.targets.COL.tariff=2": Case(("us.targets.COL.tariff=2",), ("us.targets.COL.tariff: got 2", "[0.0, 1.0]")),
-    "us.targets.COL.foo": pytest.param(
-        Case(("us.targets.COL.foo=0.2",), ("us.targets.COL.foo", "0.2", "tariff")), marks=xfail(DEFECT_TARGET_LEVER)
-    ),
+    "us.targets.COL.foo": pytest.param(Case(("us.targets.COL.foo=0.2",), ("us.targets.COL.foo", "0.2", "tariff"))),
     "us.targets.XXX.tariff": pytest.param(
         Case(("us.targets.XXX.tariff=0.2",), ("us.targets.XXX.tariff", "0.2", "CELAC")),
-        marks=xfail(DEFECT_TARGET_PATH),
     ),
     "history=nonexistent": Case(("history=nonexistent",), ("history: got 'nonexistent'", "expected one of observed")),
     "scenario=nonexistent": Case(("scenario=nonexistent",), ("scenario: got 'nonexistent'", "baseline")),
@@ -365,7 +328,6 @@ CASES: dict[str, Any] = {
     ),
     "elections.XXX": pytest.param(
         Case(("elections.XXX=0.5",), ("elections.XXX", "0.5", "CELAC")),
-        marks=xfail(DEFECT_WHAT_IF_PATH.format(func="_forced_elections", key="elections")),
     ),
     "seeds.COL.export_share_cn=2": Case(
         ("seeds.COL.export_share_cn=2",), ("seeds.COL.export_share_cn: got 2.0", "[0.0, 1.0]")
@@ -374,11 +336,9 @@ CASES: dict[str, Any] = {
     "seeds.COL=1": Case(("seeds.COL=1",), ("seeds.COL: got '1'", "seeds.COL.<variable>=<value>")),
     "seeds.XXX.gdp_usd_bn": pytest.param(
         Case(("seeds.XXX.gdp_usd_bn=1",), ("seeds.XXX.gdp_usd_bn", "1", "CELAC")),
-        marks=xfail(DEFECT_WHAT_IF_PATH.format(func="_what_ifs", key="seeds")),
     ),
     "state_effects.XXX": pytest.param(
         Case(("state_effects.XXX=0.1",), ("state_effects.XXX", "0.1", "CELAC")),
-        marks=xfail(DEFECT_WHAT_IF_PATH.format(func="build_world", key="state_effects")),
     ),
     # --- seeds semantics (a corrupted copy of seeds/ as seeds_dir)
     "seeds: leader spell overlaps the next": Case(
@@ -544,13 +504,6 @@ def test_sweep_into_a_read_only_folder(work: Path):
     check_untouched(work, before, [locked / "sweep"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/folders.py RunFolder.claim: for '.' (or 'x/..') the target's name is '' or '..', so the lock "
-    "'..lock' is created inside the target itself and the empty folder is then refused as 'not empty'; fix: refuse "
-    "targets whose name is '', '.' or '..' up front (hydra.run.dir: 'expected a new folder, not . or ..'), or work "
-    "on target.resolve()",
-)
 def test_run_dir_dot_in_an_empty_folder_is_not_called_full(tmp_path: Path):
     """Either refused with a true message, or run into the (empty) working folder."""
     empty = tmp_path / "empty"
@@ -564,13 +517,6 @@ def test_run_dir_dot_in_an_empty_folder_is_not_called_full(tmp_path: Path):
     assert not any(empty.iterdir())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/dynamics/levers.py apply_schedule: a scenario entry starting after the run's end is refused with 'the "
-    "history holds events up to the present 2025-12' (2025-12 is the run's end, not the present; no file named); "
-    "fix: for scenario schedules (earliest_start given) skip entries that start after the end (they never apply), or "
-    "refuse with 'expected a month up to the run's end <end>' attributed to conf/scenario/<name>.yaml",
-)
 def test_a_scenario_shortened_by_end_is_run_or_refused_truthfully():
     try:
         sim.cli.preflight(["scenario=us_max_pressure", "end=2025-12"])
@@ -597,74 +543,61 @@ def _unique(prefix: str = "zz_test") -> str:
 
 
 BROKEN_FILES = {
-    # id: (file under conf/ ({name} = a unique name), its text, extra argv, expected substrings, xfail reason)
+    # id: (file under conf/ ({name} = a unique name), its text, extra argv, expected substrings)
     "scenario not YAML": (
         "scenario/{name}.yaml",
         "# @package _global_\nscenario_name: {name}\nus: {{tariff: 0.1\n",
         ("scenario={name}",),
         ("conf/scenario/{name}.yaml", "cannot be read", "line 4"),
-        "",
     ),
     "scenario not UTF-8": (
         "scenario/{name}.yaml",
         b"# @package _global_\nscenario_name: zz\nquestion: caf\xe9\n",
         ("scenario={name}",),
         ("conf/scenario/{name}.yaml", "not UTF-8"),
-        "",
     ),
     "history not YAML": (
         "history/{name}.yaml",
         "# @package history\nschedule:\n  - {{lever: us.tariff, value: [0.1\n",
         ("history={name}",),
         ("conf/history/{name}.yaml", "not valid YAML", "line 4"),
-        "",
     ),
     "config.yaml not YAML": (
         "config.yaml",
         None,  # the project's config.yaml with a broken defaults list
         (),
         ("conf/config.yaml", "not valid YAML", "line 9"),
-        "",
     ),
     "unknown key inside a scenario": (
         "scenario/{name}.yaml",
         "# @package _global_\nscenario_name: {name}\nus:\n  tarif: 0.1\n",
         ("scenario={name}",),
         ("conf/scenario/{name}.yaml: us.tarif: got 0.1", "unknown key", "tariff"),
-        "",
     ),
     "unknown top-level key inside a scenario": (
         "scenario/{name}.yaml",
         "# @package _global_\nscenario_name: {name}\nfoo: 1\n",
         ("scenario={name}",),
         ("conf/scenario/{name}.yaml: foo: got 1", "unknown key", "replications"),
-        "",
     ),
     "unknown key inside a history file": (
         "history/{name}.yaml",
         "# @package history\nanchor: 2024-01\n",
         ("history={name}",),
         ("conf/history/{name}.yaml: history.anchor: got '2024-01'", "unknown key", "offer_from"),
-        "sim/cli.py _file_value: the value of a key in a package-scoped file (# @package history) is looked up under "
-        "'history.anchor' but the file holds 'anchor', so the message says 'got None'; fix: if the lookup fails and "
-        "the key starts with the file's group (history.), retry without that first component",
     ),
     "value out of range inside a scenario": (
         "scenario/{name}.yaml",
         "# @package _global_\nscenario_name: {name}\nus:\n  tariff: 3\n",
         ("scenario={name}",),
         ("conf/scenario/{name}.yaml", "us.tariff: got 3", "[0.0, 1.0]"),
-        "sim/cli.py preflight: check_config(cfg) runs outside the try that attributes errors to conf files, so a range "
-        "error in a scenario file reads 'us.tariff: got 3.0' as if typed on the command line; fix: wrap check_config "
-        "in the same except and re-raise _attribute(err, line) when the field's key is present in the scenario/history "
-        "file (_file_value is not None); leave seeds-table errors (fields starting 'seeds/') as they are",
     ),
 }
 
 
 @pytest.mark.parametrize(
-    ("path", "text", "argv", "expect", "defect"),
-    [pytest.param(*v, id=k, marks=[xfail(v[4])] if v[4] else []) for k, v in BROKEN_FILES.items()],
+    ("path", "text", "argv", "expect"),
+    [pytest.param(*v, id=k) for k, v in BROKEN_FILES.items()],
 )
 def test_broken_configuration_file(
     conf_copy: Path,
@@ -673,7 +606,6 @@ def test_broken_configuration_file(
     text: str | bytes | None,
     argv: tuple[str, ...],
     expect: tuple[str, ...],
-    defect: str,
 ):
     name = _unique()
     file = conf_copy / path.format(name=name)
@@ -829,12 +761,6 @@ def test_e2e_full_disk_fails_in_one_line_and_keeps_nothing(work: Path):
     check_untouched(work, before, [out])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/cli.py _one_line: an OSError from a table writer has no filename, so the line reads 'could not write "
-    "the run's outputs: File too large' without saying where; fix: in _run_task catch OSError and name the run's "
-    "target folder (hydra.run.dir), e.g. f'hydra.run.dir: could not write the run's outputs to {target}: {strerror}'",
-)
 def test_e2e_full_disk_message_names_the_folder(work: Path):
     out = work / "out"
     outcome = run_subprocess(

@@ -47,13 +47,16 @@ def _check_value(name: str, value: object, where: str) -> float:
     return number
 
 
-def _lever_name(power: str | None, lever: str, where: str) -> str:
+def _lever_name(power: str | None, lever: str, where: str, value: object = None) -> str:
+    """The full name of ``lever``; an unknown one is refused naming ``where`` and ``value`` (default: the name)."""
     name = lever if power is None else f"{power}.{lever}"
     if name not in LEVER_INDEX:
         allowed = [n for n in LEVERS if power is None or n.startswith(power + ".")]
         if power is not None:
             allowed = [n.split(".", 1)[1] for n in allowed]
-        raise SimInputError(where, lever, f"expected one of {', '.join(allowed)}")
+        if value is None:
+            raise SimInputError(where, lever, f"expected one of {', '.join(allowed)}")
+        raise SimInputError(where, value, f"{lever!r} is not a lever; expected one of {', '.join(allowed)}")
     return name
 
 
@@ -149,6 +152,8 @@ def apply_schedule(
     _check_overlaps(named, iso3, last)
     for where, name, change in sorted(named, key=lambda e: (-_n_states(e[2], iso3), parse_month(e[2].start, "x"))):
         start = parse_month(change.start, f"{where}.start")
+        if earliest_start is not None and start > last:
+            continue  # a scenario entry after the run's end (e.g. a scenario shortened by end=) never applies
         if start > latest_start:
             raise SimInputError(
                 f"{where}.start",
@@ -194,7 +199,6 @@ def _apply_power(
         if value is not None:
             plan[s:, LEVER_INDEX[f"{power}.{short}"], :] = _check_value(f"{power}.{short}", value, f"{power}.{short}")
     for code, overrides in levers.targets.items():
-        idx = _state_indices([code], iso3, f"{power}.targets")[0]
         if not isinstance(overrides, dict):
             raise SimInputError(
                 f"{power}.targets.{code}",
@@ -202,8 +206,11 @@ def _apply_power(
                 f"expected levers by name, e.g. {power}.targets.{code}.<lever>=<value>",
             )
         for short, value in overrides.items():
-            name = _lever_name(power, short, f"{power}.targets.{code}")
             where = f"{power}.targets.{code}.{short}"
+            if code not in iso3:
+                raise SimInputError(where, value, f"{code!r} is not the ISO3 code of a CELAC state (e.g. COL, PAN)")
+            idx = iso3.index(code)
+            name = _lever_name(power, short, where, value)
             if name in pinned and where not in pinned:
                 continue  # the command line set this lever for every state
             plan[s:, LEVER_INDEX[name], idx] = _check_value(name, value, where)

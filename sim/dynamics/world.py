@@ -298,7 +298,7 @@ def _forced_elections(elections: dict[str, Any], first: np.ndarray, end: int) ->
     forced = np.full(len(CELAC_ISO3), np.nan)
     for code, value in elections.items():
         if code not in CELAC_ISO3:
-            raise SimInputError("elections", code, "expected the ISO3 code of a CELAC state (e.g. COL)")
+            raise SimInputError(f"elections.{code}", value, f"{code!r} is not the ISO3 code of a CELAC state")
         try:
             number = float(value)
         except (TypeError, ValueError):
@@ -323,8 +323,10 @@ def _what_ifs(cfg: RunConfig, arrays: dict[str, np.ndarray], bases: dict[str, np
     trade shares take it in the rows with data and as the base forward trade adjusts from (``bases``)."""
     for code, values in cfg.seeds.items():
         if code not in CELAC_ISO3:
+            first = next(iter(values.items()), None) if isinstance(values, dict) else None
+            where, got = (f"seeds.{code}.{first[0]}", first[1]) if first else (f"seeds.{code}", values)
             raise SimInputError(
-                "seeds", code, "expected the ISO3 code of a CELAC state (e.g. seeds.COL.export_share_cn)"
+                where, got, f"{code!r} is not the ISO3 code of a CELAC state (e.g. seeds.COL.export_share_cn)"
             )
         if not isinstance(values, dict):
             raise SimInputError(f"seeds.{code}", values, "expected seeds.<ISO3>.<variable>=<value>")
@@ -416,7 +418,7 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
     effects = np.zeros(len(CELAC_ISO3))
     for code, value in cfg.state_effects.items():
         if code not in CELAC_ISO3:
-            raise SimInputError("state_effects", code, "expected the ISO3 code of a CELAC state")
+            raise SimInputError(f"state_effects.{code}", value, f"{code!r} is not the ISO3 code of a CELAC state")
         effects[CELAC_ISO3.index(code)] = float(value)
     us_years = [m for m in range(present + 1, end + 1) if m % 12 == 10 and (m // 12) % 4 == 0]
     return World(
