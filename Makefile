@@ -15,7 +15,7 @@ FIND_PYTHON := for c in python3.13 python3.12 python3; do \
 	  done; \
 	fi; exit 1
 
-.PHONY: run test bench lint setup clean calibrate docs
+.PHONY: run test bench lint setup clean calibrate docs dashboard lessons
 
 setup: $(STAMP)
 
@@ -37,6 +37,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m sim.bench
+
+dashboard: $(STAMP)
+	$(PY) -m sim.dashboard
+
+lessons: $(STAMP)
+	$(PY) experiments/lessons/make_lessons.py
 
 calibrate: $(STAMP)
 	$(PY) -m sim.calibrate
