@@ -119,12 +119,24 @@ def test_parameter_runs_equal_the_engine(default_spec):
     assert np.array_equal(mine["regional_mean_end"], engine.regional_mean[-1])
     assert np.array_equal(mine["bri_members_end"], engine.bri_count[-1].astype(np.float32))
     assert np.array_equal(mine["alignment_end:COL"], engine.alignment_end[:, spec.world.iso3.index("COL")])
+    # common random numbers (the default): replication k of every set is the engine's run k
+    common = ev.evaluate(20, x)
+    shared = simulate(
+        spec.world, ev.params_for(values), spec.run.seed, np.tile([0, 1], 20), OutcomeRecorder(), dtype=np.float32
+    )
+    assert np.array_equal(common["regional_mean_end"], shared.regional_mean[-1])
+    assert not np.array_equal(common["regional_mean_end"], mine["regional_mean_end"])
 
 
 def test_lever_runs_equal_a_design(default_spec):
     """Lever factors (one of them rebuilding the leader-measure spells) and a parameter give the runs the engine's
     design runner gives them (levers for every state, from the start)."""
-    spec = spec_of("factors=[us.tariff,us.leader_sanctions,params.w_coercion]", "replications=1", "dtype=float64")
+    spec = spec_of(
+        "factors=[us.tariff,us.leader_sanctions,params.w_coercion]",
+        "replications=1",
+        "dtype=float64",
+        "common_random_numbers=false",  # the design runner keys run i by i
+    )
     ev = spec.evaluator()
     x = np.array([[0.0, 0.0, 0.01], [0.3, 0.0, 0.02], [0.1, 0.7, 0.03], [0.5, 1.0, 0.04]])
     values = np.column_stack([x, np.full(len(x), 0.5)])  # the dummy
@@ -156,12 +168,21 @@ def test_data_factors_at_their_shipped_values_change_nothing(default_spec):
 # --------------------------------------------------------------------------- the pipeline on test functions
 
 
-def _ishigami_study(tmp_path: Path, n: int, replications: int, noise_sd: float = 0.0, batch_rows: int = 4096):
+def _ishigami_study(
+    tmp_path: Path, n: int, replications: int, noise_sd: float = 0.0, batch_rows: int = 4096, common: bool = False
+):
     factors = [Factor(f"x{i}", "param", (-np.pi, np.pi), "unif", (-np.pi, np.pi), "", "test") for i in (1, 2, 3)]
-    factors.append(Factor(DUMMY, "dummy", (0.0, 1.0), "unif", (0.0, 1.0), "", "noise floor"))
-    identity = {"method": "sobol", "N": n, "seed": 7, "calc_second_order": False, "noise_sd": noise_sd}
+    factors.append(Factor(DUMMY, "dummy", (0.0, 1.0), "unif", (0.0, 1.0), "", "never read"))
+    identity = {
+        "method": "sobol",
+        "N": n,
+        "seed": 7,
+        "calc_second_order": False,
+        "noise_sd": noise_sd,
+        "common_random_numbers": common,
+    }
     study, _ = pipeline.create_study(tmp_path / "study", factors, identity, ["y"], replications, batch_rows)
-    ev = FunctionEvaluator(tuple(f.name for f in factors), replications, 7, noise_sd)
+    ev = FunctionEvaluator(tuple(f.name for f in factors), replications, 7, noise_sd, common_random_numbers=common)
     pipeline.run_slice(study, ev, list(range(study.n_batches)), 1, progress=False)
     return study
 
@@ -183,8 +204,8 @@ def test_ishigami_indices_match_the_analytic_values(tmp_path):
 
 
 def test_replication_noise_is_reported_by_the_dummy_and_the_variance_shares(tmp_path):
-    """With noise of s.d. 2 and R = 2 the set means carry noise variance 2 of a total 13.84 + 2: the within-set
-    share and the dummy's ST (its noise floor) both report it."""
+    """Independent streams: with noise of s.d. 2 and R = 2 the set means carry noise variance 2 of a total
+    13.84 + 2: the within-set share and the dummy's ST (its noise floor) both report it."""
     study = _ishigami_study(tmp_path, 1024, 2, noise_sd=2.0)
     idx = _indices(study)
     noise = pd.read_csv(study.root / "analysis" / "noise.csv").set_index("output").loc["y"]
@@ -194,15 +215,71 @@ def test_replication_noise_is_reported_by_the_dummy_and_the_variance_shares(tmp_
     dummy = idx.loc[DUMMY]
     assert abs(dummy["ST"] - expected) <= 2 * dummy["ST_conf"]
     assert abs(dummy["S1"]) <= dummy["S1_conf"]
+    assert noise["noise_floor"] == pytest.approx(dummy["ST"] + dummy["ST_conf"], abs=1e-6)
     assert not idx.loc[DUMMY, "above_noise"] and idx.loc["x1", "above_noise"]
 
 
-def test_model_dummy_is_the_noise_floor(tmp_path, default_spec):
-    """On the model: the dummy's S1 is 0 within its interval and its ST estimates the replication-noise share of
-    the set means (within two of its interval half-widths), the noise the within-set variance shows."""
-    spec = spec_of("N=64", "factors=[params.compliance_base,params.w_coercion,params.neutral,params.shock_sd]")
+def test_common_random_numbers_cancel_shared_noise(tmp_path):
+    """Common random numbers: the same additive noise (s.d. 2, R = 2) is shared by every set, so it leaves the set
+    means' variance: the dummy's indices are exactly 0 and the factors' ST are Ishigami's (within 0.04 at N = 1024,
+    where independent streams raised them by up to 0.12), while the runs' within-set variance still shows the noise
+    and sets the floor."""
+    study = _ishigami_study(tmp_path, 1024, 2, noise_sd=2.0, common=True)
+    idx = _indices(study)
+    for name, (_, st) in ishigami_indices().items():
+        assert abs(idx.loc[name, "ST"] - st) < 0.04, name
+    assert (idx.loc[DUMMY, ["S1", "S1_conf", "ST", "ST_conf"]] == 0).all()
+    noise = pd.read_csv(study.root / "analysis" / "noise.csv").set_index("output").loc["y"]
+    assert bool(noise["common_random_numbers"]) and noise["noise_share_runs"] > 0
+    assert noise["noise_floor"] == pytest.approx(noise["noise_share_means"]) and noise["noise_floor"] > 0
+
+
+def _model_study(tmp_path: Path, *overrides: str):
+    spec = spec_of(
+        "N=64", "factors=[params.compliance_base,params.w_coercion,params.neutral,params.shock_sd]", *overrides
+    )
     study, _ = pipeline.create(spec, tmp_path / "model")
     pipeline.run_slice(study, spec.evaluator(), list(range(study.n_batches)), 1, progress=False)
+    return spec, study
+
+
+MODEL_OUTPUTS = ["regional_mean_end", "bri_members_end", "alignment_end:COL"]
+
+
+def test_model_dummy_is_exactly_zero_with_common_random_numbers(tmp_path):
+    """Common random numbers (the default), on the model: every A row and its AB row for the dummy (same factor
+    values but the dummy, same streams) give identical runs, so the Sobol ST numerator is exactly 0 and the dummy's
+    S1 and ST are 0 with intervals of 0; the replication noise is in the within-set variance (noise.csv), which sets
+    the noise floor. Morris on the same terms: the dummy's mu* is exactly 0."""
+    spec, study = _model_study(tmp_path)
+    assert spec.common_random_numbers and study.meta["identity"]["common_random_numbers"] is True
+    y = study.outputs()  # (rows, R, columns)
+    per = len(spec.factors) + 2  # rows per base point: A, AB_1 .. AB_D, B; the dummy is AB_D
+    a_rows, ab_dummy = y[0::per], y[len(spec.factors) :: per]
+    assert np.array_equal(a_rows, ab_dummy)  # f(A) - f(AB_dummy) == 0 for every run: ST's numerator is 0
+    folder = write_analysis(study, dataclasses.replace(spec.options, seed=1), MODEL_OUTPUTS, plots=False)
+    idx = pd.read_csv(folder / "indices.csv")
+    noise = pd.read_csv(folder / "noise.csv").set_index("output")
+    for output in MODEL_OUTPUTS:
+        d = idx[(idx["factor"] == DUMMY) & (idx["output"] == output)].iloc[0]
+        assert d["ST"] == 0 and d["S1"] == 0 and abs(d["ST"]) <= d["ST_conf"] and abs(d["S1"]) <= d["S1_conf"]
+        assert 0 < noise.loc[output, "noise_share_runs"] < 1, output  # the runs differ within a set: noise is seen
+        assert noise.loc[output, "noise_floor"] == pytest.approx(noise.loc[output, "noise_share_means"], rel=1e-6)
+    morris = spec_of("method=morris", "N=8", "factors=[params.compliance_base,params.w_coercion,params.neutral]")
+    m_study, _ = pipeline.create(morris, tmp_path / "morris")
+    pipeline.run_slice(m_study, morris.evaluator(), list(range(m_study.n_batches)), 1, progress=False)
+    m_folder = write_analysis(m_study, dataclasses.replace(morris.options, seed=1), MODEL_OUTPUTS[:2], plots=False)
+    m_idx = pd.read_csv(m_folder / "indices.csv")
+    m_dummy = m_idx[m_idx["factor"] == DUMMY]
+    assert (m_dummy["mu_star"] == 0).all() and (m_dummy["mu_star_conf"] == 0).all()
+    assert (m_idx[m_idx["factor"] == "params.compliance_base"]["mu_star"] > 0).all()
+
+
+def test_model_dummy_is_the_noise_floor_with_independent_streams(tmp_path):
+    """Independent streams (``common_random_numbers=false``), on the model: the dummy's S1 is 0 within its interval
+    and its ST estimates the replication-noise share of the set means (within two of its interval half-widths),
+    the noise the within-set variance shows."""
+    spec, study = _model_study(tmp_path, "common_random_numbers=false")
     opts = dataclasses.replace(spec.options, seed=1)
     folder = write_analysis(study, opts, ["regional_mean_end", "alignment_end:COL"], plots=False)
     idx = pd.read_csv(folder / "indices.csv")
@@ -210,7 +287,7 @@ def test_model_dummy_is_the_noise_floor(tmp_path, default_spec):
     for output in ("regional_mean_end", "alignment_end:COL"):
         d = idx[(idx["factor"] == DUMMY) & (idx["output"] == output)].iloc[0]
         assert abs(d["S1"]) <= d["S1_conf"]
-        assert abs(d["ST"] - noise.loc[output, "noise_share_means"]) <= 2 * d["ST_conf"]
+        assert d["ST"] > 0 and abs(d["ST"] - noise.loc[output, "noise_share_means"]) <= 2 * d["ST_conf"]
 
 
 def test_chunked_resumed_and_uninterrupted_studies_give_identical_indices(tmp_path):
@@ -250,6 +327,10 @@ def test_a_different_study_is_refused(tmp_path):
     with pytest.raises(SimInputError) as err:
         pipeline.create(other, tmp_path / "s")
     assert "N: 8 there, 16 now" in str(err.value)
+    streams = spec_of("N=8", "factors=[params.w_trade,params.neutral]", "common_random_numbers=false")
+    with pytest.raises(SimInputError) as err:
+        pipeline.create(streams, tmp_path / "s")
+    assert "common_random_numbers: True there, False now" in str(err.value)
     analysis_only = spec_of("N=8", "factors=[params.w_trade,params.neutral]", "num_resamples=20", "workers=1")
     assert not pipeline.create(analysis_only, tmp_path / "s")[1]  # analysis settings do not make another study
 

@@ -9,9 +9,16 @@
 
 Every output column goes through one :class:`SALib.ProblemSpec` (``set_results`` with a ``(rows, outputs)`` matrix;
 SALib analyses each column), so 33 states' indices are one call. The outputs analysed are each set's mean over its
-replications. Replication noise is reported two ways (:func:`noise_table`): the dummy factor's indices, and the share
-of variance that is within-set variance across replications. Flags mark confidence intervals wider than a stated
-bound, intervals that include 0 for an index reported as influential, and indices below the dummy's (noise floor).
+replications.
+
+Replication noise (:func:`noise_table`) is the within-set variance across replications, as a share of the variance
+of single runs and of the set means. With common random numbers (the default: replication ``k`` of every set draws
+the same stream) the set means are a deterministic function of the factors, so the dummy's indices are exactly 0
+(Sobol S1, ST; Morris mu*): they check the analysis, not the noise. The noise floor is then derived from the
+within-set variance (:func:`noise_bounds`): the index that, in expectation, the R streams can give a factor the
+mean model does not depend on. With independent streams (``common_random_numbers=false``) every set draws its own
+numbers and the dummy's indices estimate the noise floor. Flags mark confidence intervals wider than a stated
+bound, intervals that include 0 for an index reported as influential, and indices not above the noise floor.
 """
 
 from __future__ import annotations
@@ -46,7 +53,8 @@ class Options:
     ``max_conf``: largest acceptable half-width of a Sobol index's confidence interval (SALib's ``*_conf``);
     ``influential``: ST (S1 for its own flag) at or above which a Sobol index is reported as influential;
     ``max_relative``: largest acceptable half-width of mu* (Morris) or of the PAWN median's interval, relative to the
-    index.
+    index. ``common_random_numbers``: the study's runs share their streams across sets (the noise floor comes from
+    the within-set variance, :func:`noise_bounds`) or not (the dummy's upper bound is the floor).
     """
 
     method: str = "sobol"
@@ -59,6 +67,7 @@ class Options:
     max_conf: float = 0.05
     influential: float = 0.05
     max_relative: float = 0.5
+    common_random_numbers: bool = True  # the study's streams (set from the study by report.write_analysis)
     workers: int = 1  # processes for the PAWN bootstrap (results do not depend on it)
 
 
@@ -177,14 +186,52 @@ def indices_frame(
     return pd.concat(frames, ignore_index=True), s2frame
 
 
-def flag(frame: pd.DataFrame, method: str, opts: Options) -> pd.DataFrame:
-    """Add ``influential``, ``above_noise`` (the index exceeds the dummy's upper confidence bound for the same
-    output) and ``flags`` (text: intervals wider than the stated bound, or including 0 for an influential index)."""
+def noise_bounds(y_runs: np.ndarray, method: str, num_levels: int = 4) -> np.ndarray:
+    """Per output column of ``y_runs`` ``(rows, R, outputs)``: the largest index that, in expectation, replication
+    noise gives a factor the mean model does not depend on, when every set draws the same R streams; NaN with one
+    replication, and for PAWN (whose dummy carries the KS statistic's sampling floor).
+
+    The set mean is ``g(x) = m(x) + e(x)``, ``e`` the mean of R stream errors; ``E e(x)^2 = s2(x) / R``, estimated
+    on average by the within-set variance ``w`` / R. Sobol: a factor ``m`` ignores has ``ST * Var(g) =
+    E[Var(e | other factors)] <= Var(e)``, so its ST is at most ``(w / R) / Var(set means)`` (``noise_share_means``).
+    Morris: its elementary effects are ``(e(x') - e(x)) / delta`` (delta = p / (2 (p - 1)), SALib's step on the unit
+    scale), so ``mu* <= sqrt(E (e' - e)^2) / delta <= 2 sqrt(w / R) / delta`` (output units).
+    """
+    _, r, k = y_runs.shape
+    if r < 2 or method == "pawn":
+        return np.full(k, np.nan)
+    within = y_runs.var(axis=1, ddof=1).mean(axis=0)
+    if method == "sobol":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return within / r / y_runs.mean(axis=1).var(axis=0, ddof=1)
+    delta = num_levels / (2.0 * (num_levels - 1))
+    return 2.0 * np.sqrt(within / r) / delta
+
+
+def noise_floor(frame: pd.DataFrame, method: str, bounds: pd.Series | None = None) -> pd.Series:
+    """Per output: the dummy's upper confidence bound (Sobol ST, Morris mu*, PAWN median), or, where ``bounds``
+    (from :func:`noise_bounds`, common random numbers) is larger, that bound."""
+    dummy = frame[frame["factor"] == DUMMY].set_index("output")
+    if method == "sobol":
+        floor = dummy["ST"] + dummy["ST_conf"]
+    elif method == "morris":
+        floor = dummy["mu_star"] + dummy["mu_star_conf"]
+    else:
+        floor = dummy["median_high"].fillna(dummy["median"])
+    if bounds is not None:
+        floor = pd.Series(np.fmax(floor.to_numpy(), bounds.reindex(floor.index).to_numpy()), index=floor.index)
+    return floor
+
+
+def flag(frame: pd.DataFrame, method: str, opts: Options, bounds: pd.Series | None = None) -> pd.DataFrame:
+    """Add ``influential``, ``above_noise`` (the index's lower bound exceeds the output's noise floor,
+    :func:`noise_floor`: the dummy's upper confidence bound, or with common random numbers the within-set bound
+    ``bounds`` where larger) and ``flags`` (text: intervals wider than the stated bound, or including 0 for an
+    influential index)."""
     out = frame.copy()
-    dummy = out[out["factor"] == DUMMY].set_index("output")
+    floor = noise_floor(out, method, bounds).reindex(out["output"]).to_numpy()
     flags = [[] for _ in range(len(out))]
     if method == "sobol":
-        floor = (dummy["ST"] + dummy["ST_conf"]).reindex(out["output"]).to_numpy()
         out["influential"] = out["ST"] >= opts.influential
         out["above_noise"] = out["ST"] - out["ST_conf"] > floor
         for i, r in enumerate(out.itertuples()):
@@ -195,7 +242,6 @@ def flag(frame: pd.DataFrame, method: str, opts: Options) -> pd.DataFrame:
                 if value >= opts.influential and value - conf <= 0:
                     flags[i].append(f"{name} CI includes 0")
     elif method == "morris":
-        floor = (dummy["mu_star"] + dummy["mu_star_conf"]).reindex(out["output"]).to_numpy()
         out["above_noise"] = out["mu_star"] - out["mu_star_conf"] > floor
         out["influential"] = out["mu_star"] > floor
         for i, r in enumerate(out.itertuples()):
@@ -204,9 +250,8 @@ def flag(frame: pd.DataFrame, method: str, opts: Options) -> pd.DataFrame:
             if r.influential and r.mu_star - r.mu_star_conf <= 0:
                 flags[i].append("mu* CI includes 0")
     else:
-        high = dummy["median_high"].fillna(dummy["median"]).reindex(out["output"]).to_numpy()
         low = out["median_low"].fillna(out["median"])
-        out["above_noise"] = low > high
+        out["above_noise"] = low > floor
         out["influential"] = out["above_noise"]
         for i, r in enumerate(out.itertuples()):
             if np.isfinite(r.median_low) and (r.median_high - r.median_low) / 2 > opts.max_relative * r.median:
@@ -218,13 +263,26 @@ def flag(frame: pd.DataFrame, method: str, opts: Options) -> pd.DataFrame:
     return out
 
 
-def noise_table(y_runs: np.ndarray, columns: list[str], indices: pd.DataFrame, method: str) -> pd.DataFrame:
-    """Per output: variance of single runs, within-set variance across replications and its shares, and the dummy
-    factor's index.
+def noise_table(
+    y_runs: np.ndarray,
+    columns: list[str],
+    indices: pd.DataFrame,
+    method: str,
+    bounds: pd.Series | None = None,
+    common: bool = True,
+) -> pd.DataFrame:
+    """Per output: variance of single runs, within-set variance across replications and its shares, the noise floor
+    the flags use and the dummy factor's index.
 
-    ``noise_share_runs`` = within-set variance / variance of runs; ``noise_share_means`` = (within-set variance /
-    R) / variance of the set means: the part of what the indices decompose that is replication noise (for Sobol it
-    is what the dummy's ST estimates). ``NaN`` with one replication.
+    ``noise_share_runs``: how much of a single run's variance is its random stream: within-set variance / variance
+    of runs with independent streams; with common random numbers the runs pool only R distinct streams, so their
+    variance misses the noise and the share is within-set variance / (within-set variance + variance of the set
+    means). ``noise_share_means`` = (within-set variance / R) / variance of the set means: with independent streams
+    the part of what the indices decompose that is replication noise (what the dummy's Sobol ST estimates); with
+    common random numbers an upper bound, in expectation, on the variance the R streams add to it (part of it is
+    shared by every set and cancels; above 1 the bound says nothing). ``noise_bound``: :func:`noise_bounds` (common
+    random numbers only); ``noise_floor``: :func:`noise_floor`; ``common_random_numbers``: the study's streams.
+    ``NaN`` with one replication.
     """
     rows, r, _ = y_runs.shape
     means = y_runs.mean(axis=1)
@@ -239,11 +297,14 @@ def noise_table(y_runs: np.ndarray, columns: list[str], indices: pd.DataFrame, m
                 "var_runs": var_runs,
                 "var_within": within,
                 "var_means": var_means,
-                "noise_share_runs": within / var_runs,
+                "noise_share_runs": within / (within + var_means) if common else within / var_runs,
                 "noise_share_means": within / r / var_means,
                 "replications": r,
+                "common_random_numbers": common,
             }
         )
+    frame["noise_bound"] = np.nan if bounds is None else bounds.reindex(frame["output"]).to_numpy()
+    frame["noise_floor"] = noise_floor(indices, method, bounds).reindex(frame["output"]).to_numpy()
     dummy = indices[indices["factor"] == DUMMY].set_index("output")
     for col in INDEX_COLUMNS[method]:
         frame[f"dummy_{col}"] = dummy[col].reindex(frame["output"]).to_numpy()
@@ -253,15 +314,16 @@ def noise_table(y_runs: np.ndarray, columns: list[str], indices: pd.DataFrame, m
 def convergence_table(
     factors: Sequence[Factor],
     x: np.ndarray,
-    y: np.ndarray,
+    y_runs: np.ndarray,
     outputs: list[str],
     n: int,
     opts: Options,
     final: pd.DataFrame,
 ) -> pd.DataFrame:
     """Indices of the scalar outputs at N/4, N/2 and N base points (prefixes of the sample are samples of the same
-    scheme), flagged as in :func:`flag`; ``n_base`` names the size. The N rows are those of ``final`` (the main
-    analysis). PAWN's bootstrap interval is computed at N only (the smaller sizes show the median's drift)."""
+    scheme), flagged as in :func:`flag` (the noise bound from the prefix's runs ``y_runs`` ``(rows, R, outputs)``);
+    ``n_base`` names the size. The N rows are those of ``final`` (the main analysis). PAWN's bootstrap interval is
+    computed at N only (the smaller sizes show the median's drift)."""
     per = rows_per_base(opts.method, len(factors), opts.calc_second_order)
     scalars = [o for o in outputs if o in SCALARS]
     if not scalars:
@@ -270,8 +332,9 @@ def convergence_table(
     cols = [outputs.index(o) for o in scalars]
     for n_base in (n // 4, n // 2):
         rows = n_base * per
-        frame, _ = indices_frame(factors, x[:rows], y[:rows][:, cols], scalars, opts, intervals=opts.method != "pawn")
-        frame = flag(frame, opts.method, opts)
+        part = y_runs[:rows][:, :, cols]
+        frame, _ = indices_frame(factors, x[:rows], part.mean(axis=1), scalars, opts, intervals=opts.method != "pawn")
+        frame = flag(frame, opts.method, opts, _bounds(part, scalars, opts))
         frame.insert(0, "n_base", n_base)
         frames.append(frame)
     last = final[final["output"].isin(scalars)].copy()
@@ -316,8 +379,18 @@ def analyze(
     if not kept:
         raise SimInputError("outputs", outputs, "every chosen output is constant across the sample: nothing to analyse")
     y = means[:, varying]
+    runs = y_runs[:, :, [pick[k] for k in varying]]
+    bounds = _bounds(runs, kept, opts)
     indices, s2 = indices_frame(factors, x, y, kept, opts, intervals=True)
-    indices = flag(indices, opts.method, opts)
-    noise = noise_table(y_runs[:, :, [pick[k] for k in varying]], kept, indices, opts.method)
-    convergence = convergence_table(factors, x, y, kept, n, opts, indices)
+    indices = flag(indices, opts.method, opts, bounds)
+    noise = noise_table(runs, kept, indices, opts.method, bounds, opts.common_random_numbers)
+    convergence = convergence_table(factors, x, runs, kept, n, opts, indices)
     return Analysis(indices, s2, noise, convergence, kept, constant)
+
+
+def _bounds(y_runs: np.ndarray, outputs: list[str], opts: Options) -> pd.Series | None:
+    """:func:`noise_bounds` per output with common random numbers; ``None`` with independent streams (the dummy
+    carries the noise then)."""
+    if not opts.common_random_numbers:
+        return None
+    return pd.Series(noise_bounds(y_runs, opts.method, opts.num_levels), index=outputs)

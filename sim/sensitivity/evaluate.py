@@ -1,8 +1,12 @@
 """Batched evaluation: rows of a sample, each run ``replications`` times, through the engine's update function.
 
-Run ``r`` of a study is sample row ``r // R``, replication ``r % R``; its random numbers are keyed by
-``(seed, r)`` alone (:mod:`sim.dynamics.rng`), so a run's outputs never depend on the batch, slice or worker that ran
-it. A batch of rows becomes one array batch of runs: behavioural parameters as ``(runs, 1)`` arrays, levers and data
+Run ``r`` of a study is sample row ``r // R``, replication ``r % R``. Its random numbers are keyed by ``(seed,
+stream)`` alone (:mod:`sim.dynamics.rng`), so a run's outputs never depend on the batch, slice or worker that ran it.
+The stream (:func:`stream_ids`) is the replication ``r % R`` with common random numbers (the default: replication
+``k`` of every factor set draws the same numbers, so the set means are a deterministic function of the factors) and
+the run index ``r`` with independent streams (``common_random_numbers=false``).
+
+A batch of rows becomes one array batch of runs: behavioural parameters as ``(runs, 1)`` arrays, levers and data
 factors applied month by month by :class:`RunLevers`, outputs kept by
 :class:`~sim.sensitivity.outputs.SensitivityRecorder`.
 
@@ -44,6 +48,14 @@ class Evaluator(Protocol):
     def evaluate(self, first_row: int, x: np.ndarray) -> dict[str, np.ndarray]: ...
 
 
+def stream_ids(first_row: int, rows: int, replications: int, common: bool) -> np.ndarray:
+    """The random streams of rows ``first_row .. first_row + rows - 1``, each run ``replications`` times
+    (replication fastest): the replication index with common random numbers, else the run index."""
+    if common:
+        return np.tile(np.arange(replications), rows)
+    return np.arange(first_row * replications, (first_row + rows) * replications)
+
+
 def simulate_runs(
     world: World,
     params: Params,
@@ -53,13 +65,15 @@ def simulate_runs(
     dtype: Any,
     levers: Callable[[np.ndarray, int], np.ndarray] | None = None,
     adjust: Callable[[World, State], State] | None = None,
+    streams: np.ndarray | None = None,
 ) -> Any:
     """Like :func:`sim.engine.simulate` (same keys, same initial state, same steps), with ``levers(plan_t, t)``
     giving each month's ``(levers, N)`` or ``(runs, levers, N)`` values and ``adjust(world, state)`` changing the
-    initial state."""
+    initial state. ``streams`` (default: ``runs``) key the random numbers; ``runs`` name the runs (recorder,
+    error messages)."""
     run_ids = np.asarray(runs)
     w = world.astype(dtype)
-    keys = rng.run_keys(seed, run_ids)
+    keys = rng.run_keys(seed, run_ids if streams is None else np.asarray(streams))
     counters = rng.Counters(len(DRAWS), w.n_states)
     state = initial_state(w, params, len(run_ids), dtype)  # stocks accumulate in float64 before the cast
     if adjust is not None:
@@ -167,6 +181,7 @@ class ModelEvaluator:
     factors: tuple[Factor, ...]
     masks: dict[str, np.ndarray] = field(default_factory=dict)
     layout: OutputLayout | None = None
+    common_random_numbers: bool = True  # replication k of every set draws stream k (else each run its own)
 
     def __post_init__(self) -> None:
         if self.layout is None:
@@ -234,8 +249,11 @@ class ModelEvaluator:
             changes[name] = current
         return replace(world, **changes) if changes else world
 
-    def run(self, runs: np.ndarray, values: np.ndarray, world: World | None = None) -> dict[str, np.ndarray]:
-        """Outputs of ``runs`` whose factor values are the rows of ``values``."""
+    def run(
+        self, runs: np.ndarray, values: np.ndarray, world: World | None = None, streams: np.ndarray | None = None
+    ) -> dict[str, np.ndarray]:
+        """Outputs of ``runs`` whose factor values are the rows of ``values``, drawing the random streams
+        ``streams`` (default: the run indices)."""
         assert self.layout is not None
         world = self._observed_flows(world or self.world, values)
         params = self.params_for(values)
@@ -250,18 +268,20 @@ class ModelEvaluator:
             np.dtype(self.dtype),
             levers if levers.active else None,
             self._adjust(values, params),
+            streams,
         )
 
     def evaluate(self, first_row: int, x: np.ndarray) -> dict[str, np.ndarray]:
         r = self.replications
         runs = np.arange(first_row * r, (first_row + len(x)) * r)
+        streams = stream_ids(first_row, len(x), r, self.common_random_numbers)
         values = np.repeat(np.asarray(x, dtype=np.float64), r, axis=0)
         groups = self._groups(values)
         if len(groups) == 1:
-            return self.run(runs, values, groups[0][0])
+            return self.run(runs, values, groups[0][0], streams)
         out = {c: np.empty(len(runs), dtype=np.float32) for c in self.columns}
         for world, pos in groups:
-            part = self.run(runs[pos], values[pos], world)
+            part = self.run(runs[pos], values[pos], world, streams[pos])
             for c in out:
                 out[c][pos] = part[c]
         return out
@@ -285,22 +305,24 @@ def ishigami_indices() -> dict[str, tuple[float, float]]:
 @dataclass
 class FunctionEvaluator:
     """The Ishigami test function as an :class:`Evaluator`: factors ``x1, x2, x3`` (other columns are ignored) plus
-    optional uniform noise of s.d. ``noise_sd``, keyed by ``(seed, run)`` as the model's random numbers are."""
+    optional uniform noise of s.d. ``noise_sd``, keyed by ``(seed, stream)`` as the model's random numbers are
+    (:func:`stream_ids`; independent streams by default here)."""
 
     names: tuple[str, ...]
     replications: int = 1
     seed: int = 0
     noise_sd: float = 0.0
     columns: list[str] = field(default_factory=lambda: ["y"])
+    common_random_numbers: bool = False
 
     def evaluate(self, first_row: int, x: np.ndarray) -> dict[str, np.ndarray]:
         r = self.replications
-        runs = np.arange(first_row * r, (first_row + len(x)) * r)
+        streams = stream_ids(first_row, len(x), r, self.common_random_numbers)
         v = np.repeat(np.asarray(x, dtype=np.float64), r, axis=0)
         x1, x2, x3 = (v[:, self.names.index(n)] for n in ("x1", "x2", "x3"))
         y = np.sin(x1) + ISHIGAMI_A * np.sin(x2) ** 2 + ISHIGAMI_B * x3**4 * np.sin(x1)
         if self.noise_sd > 0:
-            u = rng.Counters(1, 1).plane(rng.run_keys(self.seed, runs), 0, 0, np.float64)[:, 0]
+            u = rng.Counters(1, 1).plane(rng.run_keys(self.seed, streams), 0, 0, np.float64)[:, 0]
             y = y + self.noise_sd * np.sqrt(12.0) * (u - 0.5)
         return {"y": y}
 

@@ -1,7 +1,9 @@
 """Figures of a sensitivity analysis (matplotlib, no pyplot state; human labels from :mod:`sim.reporting.labels`).
 
 * :func:`plot_bars` — Sobol ST and S1 with confidence intervals, factors sorted by ST (PAWN: the median and its
-  interval; Morris: mu*), the dummy's upper bound drawn as the noise floor;
+  interval; Morris: mu*), the dummy last, and the output's noise floor as a dashed line (with common random numbers
+  derived from the within-set variance, :func:`sim.sensitivity.analysis.noise_bounds`; with independent streams the
+  dummy's upper bound);
 * :func:`plot_morris_plane` — Morris mu* against sigma;
 * :func:`plot_heatmap` — the main index of the top factors over the years (regional mean) or over the states;
 * :func:`plot_convergence` — indices at N/4, N/2 and N with their intervals, flagged points ringed.
@@ -43,7 +45,7 @@ INDEX_TEXT = {
     "median": "PAWN index (median KS distance)",
 }
 FACTOR_TEXT = {
-    DUMMY: "Dummy factor (never read: noise floor)",
+    DUMMY: "Dummy factor (never read)",
     OFFER: "Standing BRI offer between forums",
     "data.us_aid_2025": "US aid from 2025 (estimate)",
     "data.cn_finance_2022": "Chinese finance from 2022 (estimate)",
@@ -101,9 +103,31 @@ def top_factors(indices: pd.DataFrame, outputs: Sequence[str], index: str, top: 
     return list(ranked.index[:top])
 
 
-def plot_bars(indices: pd.DataFrame, output: str, method: str, path: Path, top: int = 20, footer: str = "") -> Path:
+FLOOR_TEXT = {
+    ("sobol", True): "noise floor (within-set variance / R)",
+    ("morris", True): "noise floor (from the within-set variance)",
+    ("pawn", True): "dummy's upper bound (KS sampling floor)",
+    ("sobol", False): "noise floor (dummy's upper bound)",
+    ("morris", False): "noise floor (dummy's upper bound)",
+    ("pawn", False): "noise floor (dummy's upper bound)",
+}
+"""Legend of the dashed line of :func:`plot_bars` by (method, common random numbers)."""
+
+
+def plot_bars(
+    indices: pd.DataFrame,
+    output: str,
+    method: str,
+    path: Path,
+    top: int = 20,
+    footer: str = "",
+    floor: float | None = None,
+    common: bool = False,
+) -> Path:
     """Horizontal bars of the main indices with their confidence intervals, sorted by the main index; the dummy
-    last, its upper bound as a dashed line (indices left of it are indistinguishable from noise)."""
+    last; ``floor`` (default: the dummy's upper bound) as a dashed line where it is positive: with common random
+    numbers (``common``) the index replication noise can give, in expectation, a factor the mean model ignores;
+    with independent streams the dummy's upper bound. Bars left of it are indistinguishable from noise."""
     sub = indices[indices["output"] == output].set_index("factor")
     main = MAIN_INDEX[method]
     order = top_factors(indices, [output], main, top)[::-1]
@@ -114,23 +138,25 @@ def plot_bars(indices: pd.DataFrame, output: str, method: str, path: Path, top: 
     if method == "sobol":
         ax.barh(y + 0.2, sub.loc[names, "ST"], 0.38, xerr=sub.loc[names, "ST_conf"], color=CHINA_RED, label="ST")
         ax.barh(y - 0.2, sub.loc[names, "S1"], 0.38, xerr=sub.loc[names, "S1_conf"], color=US_BLUE, label="S1")
-        floor = sub.loc[DUMMY, "ST"] + sub.loc[DUMMY, "ST_conf"]
+        dummy_floor = sub.loc[DUMMY, "ST"] + sub.loc[DUMMY, "ST_conf"]
         ax.set_xlabel("Sobol index (share of the output's variance); bars: 95% bootstrap interval")
     elif method == "morris":
         ax.barh(
             y, sub.loc[names, "mu_star"], 0.6, xerr=sub.loc[names, "mu_star_conf"], color=CHINA_RED, label="\u03bc*"
         )
-        floor = sub.loc[DUMMY, "mu_star"] + sub.loc[DUMMY, "mu_star_conf"]
+        dummy_floor = sub.loc[DUMMY, "mu_star"] + sub.loc[DUMMY, "mu_star_conf"]
         ax.set_xlabel(f"{INDEX_TEXT['mu_star']} ({output_unit(output)})")
     else:
         med = sub.loc[names, "median"]
         err = np.vstack([med - sub.loc[names, "median_low"], sub.loc[names, "median_high"] - med])
         ax.barh(y, med, 0.6, xerr=np.clip(np.nan_to_num(err), 0, None), color=CHINA_RED, label="median")
-        floor = (
+        dummy_floor = (
             sub.loc[DUMMY, "median_high"] if np.isfinite(sub.loc[DUMMY, "median_high"]) else sub.loc[DUMMY, "median"]
         )
         ax.set_xlabel(INDEX_TEXT["median"])
-    ax.axvline(floor, color="0.35", ls="--", lw=1, label="noise floor (dummy's upper bound)")
+    line = float(dummy_floor if floor is None else floor)
+    if np.isfinite(line) and line > 0:
+        ax.axvline(line, color="0.35", ls="--", lw=1, label=FLOOR_TEXT[(method, bool(common))])
     ax.set_yticks(y, [factor_label(n) for n in names], fontsize=9)
     ax.set_xlim(left=min(0.0, float(ax.get_xlim()[0])))
     ax.legend(loc="lower right", fontsize=9)

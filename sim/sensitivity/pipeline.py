@@ -58,6 +58,7 @@ class Spec:
     options: Options
     top: int
     config: dict[str, Any] = field(default_factory=dict)
+    common_random_numbers: bool = True
 
     @property
     def replications(self) -> int:
@@ -86,6 +87,7 @@ class Spec:
             "calc_second_order": self.calc_second_order,
             "num_levels": self.num_levels if self.method == "morris" else None,
             "replications": self.replications,
+            "common_random_numbers": self.common_random_numbers,
             "seed": self.run.seed,
             "dtype": self.run.dtype,
             "batch_rows": self.batch_rows,
@@ -102,6 +104,7 @@ class Spec:
             self.replications,
             tuple(self.factors),
             status_quo_masks(self.run, seeds, self.world, self.factors),
+            common_random_numbers=self.common_random_numbers,
         )
 
 
@@ -130,6 +133,9 @@ def build(cfg: Any, multirun: bool = False) -> Spec:
     factors = resolve(plain.get("space") or {}, plain.get("factors"), run, plain.get("fixed") or ())
     method = str(plain.get("method", "sobol"))
     n = plain.get("N", 512)
+    crn = plain.get("common_random_numbers", True)
+    if not isinstance(crn, bool):
+        raise SimInputError("common_random_numbers", crn, "expected true (common random numbers) or false")
     opts = Options(
         method=method,
         calc_second_order=bool(plain.get("calc_second_order", False)),
@@ -138,6 +144,7 @@ def build(cfg: Any, multirun: bool = False) -> Spec:
         num_resamples=int(plain.get("num_resamples", 100)),
         conf_level=float(plain.get("conf_level", 0.95)),
         seed=int(run.seed),
+        common_random_numbers=crn,
         workers=int(plain.get("workers") or (1 if multirun else os.cpu_count() or 1)),
         **_convergence(plain.get("convergence") or {}),
     )
@@ -171,6 +178,7 @@ def build(cfg: Any, multirun: bool = False) -> Spec:
         options=opts,
         top=top,
         config=plain,
+        common_random_numbers=crn,
     )
     layout = spec.layout
     select_columns(layout.columns, spec.outputs, layout.family)

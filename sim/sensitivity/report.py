@@ -5,10 +5,11 @@ Files of ``<study>/analysis/`` (or ``analysis-<name>/``):
 ====================  =====================================================================================
 ``indices.csv``       one row per (output, factor): the method's indices (``S1, S1_conf, ST, ST_conf``;
 ``indices.parquet``   ``mu, mu_star, mu_star_conf, sigma``; PAWN ``median, median_low, median_high, ...``),
-                      ``influential``, ``above_noise`` (above the dummy's upper bound) and ``flags``
+                      ``influential``, ``above_noise`` (lower bound above the noise floor) and ``flags``
 ``second_order.csv``  S2 and its interval per factor pair (Sobol with ``calc_second_order``)
 ``noise.csv``         per output: variance of runs, within-set variance across replications, their shares,
-                      the dummy's indices
+                      the noise floor the flags use (within-set bound with common random numbers, else the
+                      dummy's upper bound) and the dummy's indices
 ``convergence.csv``   the scalar outputs' indices at N/4, N/2 and N base points, flagged
 ``factors.csv``       the factors: bounds, distribution, unit, justification
 ``summary.json``      method, sizes, options, the top factors per scalar output, flag counts, timings
@@ -20,7 +21,7 @@ Files of ``<study>/analysis/`` (or ``analysis-<name>/``):
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +71,17 @@ def footer(study: Study, opts: Options) -> str:
         f"{opts.method} N={ident['N']}",
         f"{len(study.factor_names)} factors",
         f"{study.replications} replications per set",
+        "common random numbers" if common_streams(study) else "independent streams",
         f"seed {ident['seed']}",
         f"to {ident['config'].get('end', '')}",
     ]
     return " \u00b7 ".join(parts)
+
+
+def common_streams(study: Study) -> bool:
+    """Whether the study's replication ``k`` of every set drew stream ``k`` (studies made before the option drew
+    independent streams)."""
+    return bool(study.meta["identity"].get("common_random_numbers", False))
 
 
 def independent_rows(study: Study) -> np.ndarray:
@@ -126,8 +134,10 @@ def write_analysis(
     plots: bool = True,
     extra: dict[str, Any] | None = None,
 ) -> Path:
-    """Analyse ``study`` (every batch must be finished) and write ``<study>/<name>/``; returns the folder."""
+    """Analyse ``study`` (every batch must be finished) and write ``<study>/<name>/``; returns the folder (the
+    streams setting of ``opts`` is the study's)."""
     check_method(study, opts)
+    opts = replace(opts, common_random_numbers=common_streams(study))
     t0 = time.perf_counter()
     factors = study_factors(study)
     columns = select_columns(study.columns, outputs, families(study))
@@ -170,8 +180,12 @@ def draw(folder: Path, result: Analysis, opts: Options, top: int, foot: str) -> 
     paths = []
     method = opts.method
     idx = result.indices
+    floors = result.noise.set_index("output")["noise_floor"]
     for out in [o for o in result.outputs if o in SCALARS]:
-        paths.append(fig.plot_bars(idx, out, method, folder / f"bars_{out}.png", top, foot))
+        floor = float(floors.get(out, np.nan))
+        paths.append(
+            fig.plot_bars(idx, out, method, folder / f"bars_{out}.png", top, foot, floor, opts.common_random_numbers)
+        )
         if method == "morris":
             paths.append(fig.plot_morris_plane(idx, out, folder / f"morris_{out}.png", footer=foot))
     years = [o for o in result.outputs if o.startswith("regional_mean:")]
@@ -226,6 +240,7 @@ def _summary(study: Study, opts: Options, result: Analysis, seconds: float, extr
         "factors": len(study.factor_names),
         "rows": study.rows,
         "replications": study.replications,
+        "common_random_numbers": common_streams(study),
         "runs": study.rows * study.replications,
         "outputs": result.outputs,
         "constant_outputs": result.constant,
@@ -233,6 +248,12 @@ def _summary(study: Study, opts: Options, result: Analysis, seconds: float, extr
         "top_factors": tops,
         "noise_share_means": {
             o: _finite(noise.loc[o, "noise_share_means"]) for o in result.outputs if o in SCALARS and o in noise.index
+        },
+        "noise_share_runs": {
+            o: _finite(noise.loc[o, "noise_share_runs"]) for o in result.outputs if o in SCALARS and o in noise.index
+        },
+        "noise_floor": {
+            o: _finite(noise.loc[o, "noise_floor"]) for o in result.outputs if o in SCALARS and o in noise.index
         },
         "rows_flagged": int((idx["flags"] != "").sum()),
         "influential_rows": int(idx["influential"].sum()),

@@ -32,6 +32,7 @@ class SensitivityConfig(RunConfig):
     calc_second_order: bool = False  # Sobol: second-order indices (N(2D+2) rows instead of N(D+2))
     num_levels: int = 4  # Morris grid levels (even)
     pawn_slices: int = 10  # PAWN conditioning intervals per factor
+    common_random_numbers: bool = True  # replication k of every factor set draws stream k (false: each run its own)
     num_resamples: int = 100  # bootstrap resamples for the confidence intervals
     conf_level: float = 0.95
     space: dict[str, Any] = field(default_factory=dict)  # declared factors (conf/sensitivity/space/)

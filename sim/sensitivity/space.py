@@ -9,7 +9,8 @@ configuration keys, so a factor reads like an override (docs/sensitivity.md list
 * ``data.<name>`` — a multiplier on an uncertain calibration figure (:data:`DATA_FACTORS`);
 * ``history.standing_offer`` — China's standing push to sign the BRI between forums (the status quo of
   ``china.bri_offer`` after the present);
-* ``dummy`` — read by nothing: always included, its indices are the analysis' noise floor.
+* ``dummy`` — read by nothing: always included; with common random numbers its indices are exactly 0 (a check of
+  the analysis), with independent streams they estimate the replication-noise floor.
 
 The space is declared in ``conf/sensitivity/space/default.yaml``. An entry is ``[lo, hi]`` or a mapping
 ``{bounds, dist, why, include}`` where ``bounds`` is ``[lo, hi]`` (``[lo, hi, peak]`` for ``dist: triang``,
@@ -346,7 +347,8 @@ def resolve(space: Mapping[str, Any], selection: Any, cfg: RunConfig, fixed: Seq
             factors.append(make_factor(n, declared[n], cfg, f"space.{n}"))
         else:
             factors.append(make_factor(n, {"bounds": "range"}, cfg, f"space.{n}", UNDECLARED_WHY))
-    factors.append(Factor(DUMMY, "dummy", (0.0, 1.0), "unif", (0.0, 1.0), "none", "never read: the noise floor"))
+    dummy_why = "never read: a check of the analysis"
+    factors.append(Factor(DUMMY, "dummy", (0.0, 1.0), "unif", (0.0, 1.0), "none", dummy_why))
     _check_conflicts(factors, held)
     return factors
 
