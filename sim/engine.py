@@ -21,7 +21,7 @@ from sim.config import Params
 from sim.dynamics import rng
 from sim.dynamics.alignment import TERMS
 from sim.dynamics.state import State, check_finite
-from sim.dynamics.update import DRAWS, EVENTS, StepResult, initial_state, step
+from sim.dynamics.update import DRAWS, EVENTS, StepResult, cast_params, initial_state, step
 from sim.dynamics.world import World
 
 RECORDED = ("alignment", "bri", "prc", "ideology", "elite", "finance_stock", "aid_stock", "export_us", "export_cn")
@@ -121,7 +121,7 @@ class OutcomeRecorder:
         self.runs = runs
         self.regional = np.empty((months + 1, len(runs)), dtype=np.float32)
         self.bri = np.empty((months + 1, len(runs)), dtype=np.int16)
-        self.counts = np.zeros((len(runs), world.n_states, len(EVENTS)), dtype=np.int16)
+        self.counts = np.zeros((len(EVENTS), len(runs), world.n_states), dtype=np.int16)  # contiguous per kind
         self._take(0, state)
 
     def _take(self, i: int, s: State) -> None:
@@ -132,7 +132,9 @@ class OutcomeRecorder:
     def record(self, i: int, t: int, before: State, result: StepResult) -> None:
         self._take(i + 1, result.state)
         for k, kind in enumerate(EVENTS):
-            self.counts[:, :, k] += result.events[kind]
+            happened = result.events[kind]
+            if happened.any():
+                self.counts[k] += happened
 
     def finish(self) -> Outcomes:
         return Outcomes(
@@ -141,7 +143,7 @@ class OutcomeRecorder:
             self.bri,
             self.last.alignment.astype(np.float32),
             self.last.bri.copy(),
-            self.counts,
+            np.ascontiguousarray(self.counts.transpose(1, 2, 0)),
         )
 
 
@@ -180,19 +182,21 @@ def simulate(
     """Run ``runs`` (indices, or a count meaning ``range(count)``) from the state before ``world.start`` to
     ``world.end``.
 
-    Parameters may be floats or arrays of shape ``(len(runs), 1)`` (one value per run); ``levers`` optionally sets
-    levers per run (:class:`LeverOverride`). Returns what the recorder returns (a :class:`Trajectory` by default).
+    Parameters may be floats or arrays of shape ``(len(runs), 1)`` (one value per run, cast to ``dtype`` for the
+    steps: :func:`~sim.dynamics.update.cast_params`); ``levers`` optionally sets levers per run
+    (:class:`LeverOverride`). Returns what the recorder returns (a :class:`Trajectory` by default).
     """
     run_ids = np.arange(runs) if isinstance(runs, int) else np.asarray(runs)
     rec: Recorder = recorder if recorder is not None else FullRecorder()
     w = world.astype(dtype)
     keys = rng.run_keys(seed, run_ids)
     counters = rng.Counters(len(DRAWS), w.n_states)
-    state = initial_state(w, params, len(run_ids), dtype)
+    state = initial_state(w, params, len(run_ids), dtype)  # stocks accumulate in float64 before the cast
+    step_params = cast_params(params, dtype)
     rec.begin(w, run_ids, state)
     for t in range(w.n_months):
         lv = month_levers(w.plan[t], t, levers)
-        result = step(state, t, w, params, lv, keys, counters, rec.wants_contributions)
+        result = step(state, t, w, step_params, lv, keys, counters, rec.wants_contributions)
         check_finite(result.state, w.start + t, w.iso3, run_ids)
         rec.record(t, t, state, result)
         state = result.state

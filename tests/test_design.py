@@ -87,7 +87,7 @@ def test_outcomes_stream_to_part_files_one_folder_per_format(tmp_path, baseline_
         formats=("csv", "parquet"),
         progress=False,
     )
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["csv", "parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["csv", "design.json", "parquet"]
     for fmt in ("csv", "parquet"):
         for table in ("runs", "states"):
             names = sorted(p.name for p in (tmp_path / fmt / table).iterdir())

@@ -11,8 +11,8 @@ from sim.config import Params
 from sim.dynamics import alignment as mech
 from sim.dynamics import drivers, institutions, politics
 from sim.dynamics.alignment import TERMS
-from sim.dynamics.rng import Counters, run_keys
-from sim.dynamics.update import DRAWS, initial_state, step
+from sim.dynamics.rng import Counters, run_key, run_keys
+from sim.dynamics.update import DRAWS, cast_params, initial_state, step
 from sim.engine import simulate
 
 
@@ -105,9 +105,10 @@ def test_exit_needs_pressure_and_compliance_and_a_switch_to_taipei_ends_membersh
     after = np.array([[True, True, False]])
     pressure = np.array([[1.0, 0.0, 0.0]])
     comply = np.array([[1.0, 1.0, 1.0]])
-    _, exits = institutions.bri_changes(p, bri, prc, after, np.zeros((1, 3)), pressure, comply, np.zeros((1, 3)), np.full((1, 3), 0.5))
+    zero, half = np.zeros((1, 3)), np.full((1, 3), 0.5)
+    _, exits = institutions.bri_changes(p, bri, prc, after, zero, pressure, comply, zero, half)
     assert exits.tolist() == [[True, False, True]]
-    _, none = institutions.bri_changes(p, bri, prc, prc, np.zeros((1, 3)), pressure, np.zeros((1, 3)), np.zeros((1, 3)), np.full((1, 3), 0.5))
+    _, none = institutions.bri_changes(p, bri, prc, prc, zero, pressure, zero, zero, half)
     assert not none.any(), "a state that does not comply does not leave"
 
 
@@ -151,7 +152,7 @@ def test_leader_measures_follow_the_person(baseline_world, baseline_cfg):
     target = drivers.new_measure_targets(s, w, 0)
     assert target[0, 0, col] == s.person[0, col]
     moved = replace(s, person=s.person + 1, measure_target=target)
-    assert not drivers.new_measure_targets(moved, w, 1)[0, 0, col] == moved.person[0, col]
+    assert drivers.new_measure_targets(moved, w, 1)[0, 0, col] != moved.person[0, col]
 
 
 def test_random_numbers_depend_only_on_key_month_purpose_and_state():
@@ -163,7 +164,32 @@ def test_random_numbers_depend_only_on_key_month_purpose_and_state():
     rows, cols = np.array([0, 5, 19]), np.array([1, 32, 7])
     np.testing.assert_array_equal(c.at(keys, 24300, 4, rows, cols, np.float64), full[rows, 4, cols])
     assert not np.array_equal(c.uniforms(keys, 24301), full)
-    assert 0.0 <= full.min() and full.max() < 1.0 and abs(full.mean() - 0.5) < 0.01
+    assert full.min() >= 0.0 and full.max() < 1.0 and abs(full.mean() - 0.5) < 0.01
+    some = c.plane(keys, 24300, 3, np.float32, cols)
+    np.testing.assert_array_equal(some, c.plane(keys, 24300, 3, np.float32)[:, cols])
+
+
+def test_vectorised_run_keys_equal_the_scalar_rule():
+    runs = [0, 1, 7, 1023, 2**31 + 5, 10**12]
+    np.testing.assert_array_equal(run_keys(42, runs), [run_key(42, r) for r in runs])
+    assert run_keys(42, np.array(runs)).dtype == np.uint64
+
+
+def test_initial_stocks_shared_by_runs_equal_each_run_alone(baseline_world, baseline_cfg):
+    w, p = baseline_world, baseline_cfg.params
+    decay = np.array([[0.1], [0.3], [0.1], [0.05]])
+    aid, finance = drivers.initial_stocks(w, replace(p, finance_decay=decay), 4, np.float64)
+    for r, value in enumerate(decay[:, 0]):
+        alone = drivers.initial_stocks(w, replace(p, finance_decay=float(value)), 1, np.float64)
+        np.testing.assert_array_equal(aid[r], alone[0][0])
+        np.testing.assert_array_equal(finance[r], alone[1][0])
+
+
+def test_per_run_parameters_are_cast_to_the_run_precision(baseline_cfg):
+    p = replace(baseline_cfg.params, w_trade=np.full((3, 1), 0.01), shock_sd=0.008)
+    cast = cast_params(p, np.float32)
+    assert cast.w_trade.dtype == np.float32 and cast.shock_sd == 0.008  # scalars stay Python floats
+    assert cast_params(baseline_cfg.params, np.float32) is baseline_cfg.params
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -81,12 +81,21 @@ def compliance(p: Params, us_exposure: np.ndarray, alignment: np.ndarray) -> np.
 
 
 def new_measure_targets(s: State, w: World, t: int) -> np.ndarray:
-    """The person each leader measure targets: set when a spell begins this month, kept while it lasts."""
+    """The person each leader measure targets: set when a spell begins this month, kept while it lasts, -1 while
+    the measure is off (only the columns that change are written)."""
     since = w.leader_measures_since[t]  # (2, N)
     month = w.start + t
     starting = since == month
-    target = np.where(starting[None], s.person[:, None, :], s.measure_target)
-    return np.where((since < 0)[None], -1, target)
+    off = since < 0
+    prev = s.measure_target
+    stale = off & (prev != -1).any(axis=0)  # off, but some run still holds a target there
+    if not starting.any() and not stale.any():
+        return prev
+    target = prev.copy()
+    for m, c in zip(*np.nonzero(starting), strict=True):
+        target[:, m, c] = s.person[:, c]
+    target[:, stale] = -1
+    return target
 
 
 def trade_shares(s: State, w: World, p: Params, lv: np.ndarray, t: int) -> tuple[np.ndarray, ...]:
@@ -104,8 +113,18 @@ def trade_shares(s: State, w: World, p: Params, lv: np.ndarray, t: int) -> tuple
     evolved = (ex_us / scale, ex_cn / scale, im_us, im_cn)
     if w.trade_observed[t]:
         return tuple(np.broadcast_to(w.trade_obs[t, k], s.alignment.shape) for k in range(4))
-    observed = w.trade_obs[t]
-    return tuple(np.where(np.isnan(observed[k]), evolved[k], observed[k]) for k in range(4))
+    return tuple(_observed_or(w.trade_obs[t, k], evolved[k]) for k in range(4))
+
+
+def _observed_or(observed: np.ndarray, evolved: np.ndarray) -> np.ndarray:
+    """``observed`` ``(N,)`` where it is known, else ``evolved`` ``(R, N)`` (no pass over the runs when a whole row
+    is known or unknown)."""
+    missing = np.isnan(observed)
+    if missing.all():
+        return evolved
+    if not missing.any():
+        return np.broadcast_to(observed, evolved.shape)
+    return np.where(missing, evolved, observed)
 
 
 def stocks(s: State, p: Params, aid: np.ndarray, finance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -116,14 +135,19 @@ def stocks(s: State, p: Params, aid: np.ndarray, finance: np.ndarray) -> tuple[n
 
 def initial_stocks(w: World, p: Params, runs: int, dtype: object) -> tuple[np.ndarray, np.ndarray]:
     """Stocks at the initial month: every observed monthly flow since 1990 accumulated with the same decay as the
-    monthly update (oldest first, element-wise: identical in any batch)."""
-    keep = np.broadcast_to(np.asarray(1.0 - p.finance_decay / 12.0, dtype=np.float64), (runs, 1))
-    aid = np.zeros((runs, w.n_states))
-    finance = np.zeros((runs, w.n_states))
+    monthly update (oldest first, element-wise: identical in any batch).
+
+    Runs sharing a ``finance_decay`` share their stocks, so the accumulation is done once per distinct value (the
+    same operations on the same numbers: the result is the one a per-run accumulation gives)."""
+    keep_runs = np.broadcast_to(np.asarray(1.0 - p.finance_decay / 12.0, dtype=np.float64), (runs, 1))
+    keep, which = np.unique(keep_runs[:, 0], return_inverse=True)
+    keep = keep[:, None]
+    aid = np.zeros((len(keep), w.n_states))
+    finance = np.zeros((len(keep), w.n_states))
     for month in w.past_flows:  # (2, N) per month, in order
         aid = aid * keep + month[0] / 12.0
         finance = finance * keep + month[1] / 12.0
-    return aid.astype(dtype), finance.astype(dtype)
+    return aid[which].astype(dtype), finance[which].astype(dtype)
 
 
 def elite_attitude(s: State, w: World, p: Params, lv: np.ndarray) -> np.ndarray:

@@ -48,9 +48,13 @@ class NeighbourWeights:
     def apply_t(self, values_t: np.ndarray) -> np.ndarray:
         """Weighted neighbour sums of transposed ``(states, runs)`` values, as ``(states, runs)``."""
         weights = self.weights.astype(values_t.dtype, copy=False)[:, :, None]
-        out = weights[0] * values_t[self.index[0]]
+        out = np.take(values_t, self.index[0], axis=0)
+        out *= weights[0]
+        gathered = np.empty_like(out)
         for k in range(1, len(weights)):
-            out += weights[k] * values_t[self.index[k]]
+            np.take(values_t, self.index[k], axis=0, out=gathered)
+            gathered *= weights[k]
+            out += gathered
         return out
 
     def apply(self, values: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ probability ``us_turnover``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,11 +64,27 @@ def _standard(u: np.ndarray) -> np.ndarray:
     return np.sqrt(12.0) * (u - 0.5)
 
 
+def _put(full: np.ndarray, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A copy of ``full`` ``(R, N)`` with columns ``cols`` replaced by ``values`` ``(R, len(cols))`` (cast to
+    ``full``'s dtype, as the step's final cast to the run's precision would)."""
+    out = full.copy()
+    out[:, cols] = values
+    return out
+
+
 def governments(
-    s: State, w: World, p: Params, t: int, u_vote: np.ndarray, u_ideology: np.ndarray, u_us: np.ndarray
+    s: State,
+    w: World,
+    p: Params,
+    t: int,
+    u_vote: Callable[[np.ndarray], np.ndarray],
+    u_ideology: Callable[[np.ndarray], np.ndarray],
+    u_us: np.ndarray,
 ) -> Governments:
-    """Advance governments by one month (``u_vote``, ``u_ideology``: this month's election uniforms ``(R, N)``;
-    ``u_us`` ``(R, 1)``: the US election's)."""
+    """Advance governments by one month. ``u_vote(cols)``, ``u_ideology(cols)`` give this month's election
+    uniforms ``(R, len(cols))`` of the states ``cols`` (drawn only for states that vote); ``u_us`` ``(R, 1)``: the
+    US election's. Only the columns of states with an election, an inauguration or an observed change are
+    computed; every other column is carried unchanged."""
     month = w.start + t
     ideology, person, gov_since, camp_since = s.ideology, s.person, s.gov_since, s.camp_since
     terms, next_election = s.terms, s.next_election
@@ -80,52 +97,66 @@ def governments(
     change = np.broadcast_to(scripted, shape)
     camp_change = np.broadcast_to(scripted & w.scripted_camp_change[t], shape)
     if scripted.any():
-        ideology = np.where(scripted, w.scripted_ideology[t], ideology)
-        person = np.where(scripted, w.scripted_person[t], person)
-        gov_since = np.where(scripted, month, gov_since)
-        camp_since = np.where(camp_change, month, camp_since)
-        terms = np.where(scripted, 1, terms)
+        cols = np.flatnonzero(scripted)
+        ideology = _put(ideology, cols, np.broadcast_to(w.scripted_ideology[t][cols], (shape[0], len(cols))))
+        person = _put(person, cols, np.broadcast_to(w.scripted_person[t][cols], (shape[0], len(cols))))
+        gov_since = _put(gov_since, cols, month)
+        camp_cols = np.flatnonzero(scripted & w.scripted_camp_change[t])
+        if len(camp_cols):
+            camp_since = _put(camp_since, camp_cols, month)
+        terms = _put(terms, cols, 1)
 
     # elections after the present
-    election = (next_election == month) & (month > w.present) & ~w.closed[t]
-    if election.any():
-        tenure = (month - camp_since) / 12.0
-        lose = u_vote < defeat_probability(p, w.autocracy[t], tenure)
-        forced = election & ~np.isnan(w.forced_ideology) & (month == w.election_month)
-        if forced.any():  # a scenario's what-if: the winner's ideology is given; its camp is the one of that sign
-            lose = np.where(forced, np.sign(w.forced_ideology) != np.sign(ideology), lose)
-        z = _standard(u_ideology)
-        can_stay = (terms < w.max_terms) & ~forced
-        stays = election & ~lose & can_stay
-        successor = election & ~lose & ~can_stay
-        ousted = election & lose
-        winner = np.where(ousted, new_camp_ideology(p, ideology, z), np.clip(ideology + p.successor_sd * z, -1, 1))
-        if forced.any():
-            winner = np.where(forced, w.forced_ideology, winner)
-        new_government = successor | ousted
-        lag = w.lag_months
-        takes = np.where(lag > 0, month + lag, month)
-        pending_ideology = np.where(new_government, winner, pending_ideology)
-        pending_month = np.where(new_government, takes, pending_month)
-        pending_person = np.where(new_government, NEW_PERSON + month, pending_person)
-        pending_camp = np.where(new_government, ousted, pending_camp)
-        terms = np.where(stays, terms + 1, terms)
-        next_election = np.where(election, next_election + w.term_months, next_election)
-    else:
-        election = np.zeros(shape, dtype=bool)
+    election = np.zeros(shape, dtype=bool)
+    if month > w.present:
+        election = (next_election == month) & ~w.closed[t]
+        cols = np.flatnonzero(election.any(axis=0))
+        if len(cols):
+            e = election[:, cols]
+            ideo, terms_c = ideology[:, cols], terms[:, cols]
+            tenure = (month - camp_since[:, cols]) / 12.0
+            lose = u_vote(cols) < defeat_probability(p, w.autocracy[t][cols], tenure)
+            forced_ideology = w.forced_ideology[cols]
+            forced = e & ~np.isnan(forced_ideology) & (month == w.election_month[cols])
+            if forced.any():  # a scenario's what-if: the winner's ideology is given; its camp is the one of that sign
+                lose = np.where(forced, np.sign(forced_ideology) != np.sign(ideo), lose)
+            z = _standard(u_ideology(cols))
+            can_stay = (terms_c < w.max_terms[cols]) & ~forced
+            stays = e & ~lose & can_stay
+            successor = e & ~lose & ~can_stay
+            ousted = e & lose
+            winner = np.where(ousted, new_camp_ideology(p, ideo, z), np.clip(ideo + p.successor_sd * z, -1, 1))
+            if forced.any():
+                winner = np.where(forced, forced_ideology, winner)
+            new_government = successor | ousted
+            lag = w.lag_months[cols]
+            takes = np.where(lag > 0, month + lag, month)
+            pending_ideology = _put(pending_ideology, cols, np.where(new_government, winner, pending_ideology[:, cols]))
+            pending_month = _put(pending_month, cols, np.where(new_government, takes, pending_month[:, cols]))
+            pending_person = _put(
+                pending_person, cols, np.where(new_government, NEW_PERSON + month, pending_person[:, cols])
+            )
+            pending_camp = _put(pending_camp, cols, np.where(new_government, ousted, pending_camp[:, cols]))
+            terms = _put(terms, cols, np.where(stays, terms_c + 1, terms_c))
+            next_election = _put(
+                next_election, cols, np.where(e, next_election[:, cols] + w.term_months[cols], next_election[:, cols])
+            )
 
     # inaugurations of simulated winners
     inaugurated = pending_month == month
-    if inaugurated.any():
-        ideology = np.where(inaugurated, pending_ideology, ideology)
-        person = np.where(inaugurated, pending_person, person)
-        gov_since = np.where(inaugurated, month, gov_since)
-        camp_since = np.where(inaugurated & pending_camp, month, camp_since)
-        terms = np.where(inaugurated, 1, terms)
+    cols = np.flatnonzero(inaugurated.any(axis=0))
+    if len(cols):
+        inaug = inaugurated[:, cols]
+        camp = inaug & pending_camp[:, cols]
+        ideology = _put(ideology, cols, np.where(inaug, pending_ideology[:, cols], ideology[:, cols]))
+        person = _put(person, cols, np.where(inaug, pending_person[:, cols], person[:, cols]))
+        gov_since = _put(gov_since, cols, np.where(inaug, month, gov_since[:, cols]))
+        camp_since = _put(camp_since, cols, np.where(camp, month, camp_since[:, cols]))
+        terms = _put(terms, cols, np.where(inaug, 1, terms[:, cols]))
         change = change | inaugurated
         camp_change = camp_change | (inaugurated & pending_camp)
-        pending_month = np.where(inaugurated, -1, pending_month)
-        pending_ideology = np.where(inaugurated, np.nan, pending_ideology)
+        pending_month = _put(pending_month, cols, np.where(inaug, -1, pending_month[:, cols]))
+        pending_ideology = _put(pending_ideology, cols, np.where(inaug, np.nan, pending_ideology[:, cols]))
 
     us_ideology = s.us_ideology
     if w.us_election[t]:

@@ -35,6 +35,9 @@ DRAWS: tuple[str, ...] = ("shock", "recognition", "bri", "vote", "winner", "us_v
 """Purposes of the uniform draws (the draw axis of :class:`~sim.dynamics.rng.Counters`)."""
 U_SHOCK, U_RECOGNITION, U_BRI, U_VOTE, U_WINNER, U_US = range(len(DRAWS))
 
+_FIRST = np.array([0])
+"""The US election draws the first state's number of its purpose."""
+
 EVENTS: tuple[str, ...] = ("bri_join", "bri_exit", "recognition_switch", "election", "government_change")
 
 
@@ -52,6 +55,18 @@ class StepResult:
 def _rows(p: Params, rows: np.ndarray) -> Params:
     """``p`` restricted to some runs (parameters given per run as ``(R, 1)`` arrays)."""
     return replace(p, **{f.name: getattr(p, f.name)[rows] for f in fields(p) if np.ndim(getattr(p, f.name)) == 2})
+
+
+def cast_params(p: Params, dtype: Any) -> Params:
+    """``p`` with its per-run parameters (``(R, 1)`` arrays) in the run's precision, so a float32 run stays float32
+    (a float64 parameter array would promote every term it enters); scalar parameters are Python floats, which
+    numpy already applies in the array's precision. ``p`` itself when nothing needs casting."""
+    arrays = {
+        f.name: v.astype(dtype)
+        for f in fields(p)
+        if isinstance(v := getattr(p, f.name), np.ndarray) and v.dtype != np.dtype(dtype)
+    }
+    return replace(p, **arrays) if arrays else p
 
 
 def initial_state(w: World, p: Params, runs: int, dtype: Any = np.float64) -> State:
@@ -149,12 +164,13 @@ def step(
     elite = drivers.elite_attitude(s, w, p, lv)
 
     # governments
-    election_today = (s.next_election == month) & (month > w.present)
-    u_vote = u_winner = np.zeros_like(a)
-    if election_today.any():
-        u_vote = counters.plane(keys, month, U_VOTE, dtype)
-        u_winner = counters.plane(keys, month, U_WINNER, dtype)
-    u_us = counters.plane(keys, month, U_US, dtype)[:, :1] if w.us_election[t] else np.zeros((len(keys), 1))
+    def u_vote(cols: np.ndarray) -> np.ndarray:
+        return counters.plane(keys, month, U_VOTE, dtype, cols)
+
+    def u_winner(cols: np.ndarray) -> np.ndarray:
+        return counters.plane(keys, month, U_WINNER, dtype, cols)
+
+    u_us = counters.plane(keys, month, U_US, dtype, _FIRST)[:, :1] if w.us_election[t] else np.zeros((len(keys), 1))
     gov = politics.governments(s, w, p, t, u_vote, u_winner, u_us)
 
     # recognition and the BRI
@@ -227,4 +243,4 @@ def step(
     return StepResult(new.astype(dtype), contributions, events, lv)
 
 
-__all__ = ["DRAWS", "EVENTS", "TERMS", "StepResult", "initial_state", "step"]
+__all__ = ["DRAWS", "EVENTS", "TERMS", "StepResult", "cast_params", "initial_state", "step"]
