@@ -114,10 +114,11 @@ def test_a_failed_job_is_recorded_and_the_others_kept(tmp_path):
     assert len(job_folders(root)) == 1
 
 
-def _kill_job_workers(root: Path, num: int, until: float, times: int) -> int:
-    """SIGKILL the process running sweep job ``num`` (read from its staging folder) up to ``times`` times."""
+def _kill_job_workers(root: Path, num: int, until: float, times: int, sweep: subprocess.Popen) -> int:
+    """SIGKILL the process running sweep job ``num`` (read from its staging folder) up to ``times`` times, while the
+    sweep runs."""
     kills, seen = 0, set()
-    while time.monotonic() < until and kills < times:
+    while time.monotonic() < until and kills < times and sweep.poll() is None:
         for pid_file in root.glob(f".partial-*/job-{num}/job.pid"):
             try:
                 pid = int(pid_file.read_text())
@@ -137,7 +138,7 @@ def test_a_dead_worker_does_not_lose_the_sweep(tmp_path, kills):
     args = [sys.executable, "-m", "sim", "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
     args += ["us.tariff=0,0.1,0.2,0.3", "replications=40", "plots=false", f"hydra.sweep.dir={root}"]
     proc = subprocess.Popen(args, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    killed = _kill_job_workers(root, 1, time.monotonic() + 120, kills)
+    killed = _kill_job_workers(root, 1, time.monotonic() + 120, kills, proc)
     _, err = proc.communicate(timeout=300)
     assert killed >= 1
     table = pd.read_csv(root / "sweep_results.csv", keep_default_na=False)
