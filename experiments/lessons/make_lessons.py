@@ -435,7 +435,12 @@ def hedging(reps: int, figs: Path) -> tuple[dict[str, str], list[Runs]]:
         end = np.abs(r.traj.states["alignment"][-1].astype(float)).mean(axis=0)
         v[f"dist_middle_{key}"] = f"{end[middle].mean():.3f}"
         v[f"dist_rest_{key}"] = f"{end[rest].mean():.3f}"
-        v[f"hedge_more_{key}"] = more_or_less(h[middle].mean(), h[rest].mean(), "more", "less")
+        shown_middle, shown_rest = round(h[middle].mean(), 2), round(h[rest].mean(), 2)  # compare what is shown
+        v[f"hedge_more_{key}"] = (
+            "about as much as"
+            if shown_middle == shown_rest
+            else more_or_less(shown_middle, shown_rest, "more than", "less than")
+        )
         v[f"closer_{key}"] = more_or_less(end[middle].mean(), end[rest].mean(), "closer to", "farther from")
     moved = (pull.traj.states["alignment"][-1] - base.traj.states["alignment"][-1]).astype(float).mean(axis=0)
     v["move_middle"] = f"{np.abs(moved[middle]).mean():.3f}"
