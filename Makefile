@@ -47,11 +47,14 @@ lessons: $(STAMP)
 calibrate: $(STAMP)
 	$(PY) -m sim.calibrate
 
-# Regenerate every generated document and figure from the current model (after `make calibrate` if the fit changed).
+# Regenerate every generated document and figure from the current model (after `make calibrate` if the fit changed):
+# validation, scenario report, README figures, lessons, dashboard screenshots. Sensitivity: python -m sim.sensitivity.
 docs: $(STAMP)
 	$(PY) -m sim.validate
 	$(PY) -m sim.scenario_report
 	$(PY) -m sim.docs_figures
+	$(PY) experiments/lessons/make_lessons.py
+	SIM_SCREENSHOTS=docs $(PY) -m pytest -q -p no:cacheprovider tests/test_dashboard_browser.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

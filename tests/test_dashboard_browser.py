@@ -4,8 +4,9 @@ on a free loopback port. Skipped (with the reason) where chromium or Playwright 
 Checks: the page loads with no failed request, no HTTP error and no request to a host other than 127.0.0.1; the map
 (33 states) and the chart appear; moving a slider and pressing Step changes what is shown; clicking a state shows
 its breakdown into the mechanisms; a prediction is recorded and, after the run, compared with the outcome; the
-debrief is written; the server never tried to connect anywhere (its offline guard reports nothing). Screenshots of
-the dashboard go to docs/img/dashboard_*.png (the README's).
+debrief is written; the server never tried to connect anywhere (its offline guard reports nothing). The test takes
+screenshots of the dashboard into a temporary folder; with ``SIM_SCREENSHOTS=docs`` (``make docs``) they replace the
+README's (docs/img/dashboard_*.png), so running the suite never changes tracked files.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-IMG = PROJECT_ROOT / "docs" / "img"
+DOCS_IMG = PROJECT_ROOT / "docs" / "img"
 LOOPBACK = {"127.0.0.1"}
 
 
@@ -91,7 +92,13 @@ def head_month(page) -> str:
     return page.get_attribute(".dash-head", "data-month")
 
 
-def test_dashboard_in_a_real_browser(server):
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where the screenshots go: the README's images with SIM_SCREENSHOTS=docs, else a temporary folder."""
+    return DOCS_IMG if os.environ.get("SIM_SCREENSHOTS") == "docs" else tmp_path
+
+
+def test_dashboard_in_a_real_browser(server, shots):
     url, log = server
     requests: list[str] = []
     failed: list[str] = []
@@ -116,7 +123,7 @@ def test_dashboard_in_a_real_browser(server):
         all_fills = "ps => ps.map(p => p.getAttribute('fill'))"
         fills0 = page.eval_on_selector_all(".lac-main path.lac-state", all_fills)
         chart0 = page.get_attribute(".dash-series img", "src")
-        page.screenshot(path=str(IMG / "dashboard_start.png"))
+        page.screenshot(path=str(shots / "dashboard_start.png"))
 
         # moving a slider, then Step, changes what is shown
         tariff = page.locator(".lever-us-tariff.region [role=slider]").first
@@ -154,9 +161,9 @@ def test_dashboard_in_a_real_browser(server):
         page.wait_for_function("document.querySelector('.dash-head').dataset.month === '2030-12'", timeout=60_000)
         page.wait_for_selector("tr.dash-prediction[data-status=right], tr.dash-prediction[data-status=wrong]")
         page.locator(".dash-head").scroll_into_view_if_needed()
-        page.screenshot(path=str(IMG / "dashboard_end.png"))
+        page.screenshot(path=str(shots / "dashboard_end.png"))
         page.locator(".dash-country").scroll_into_view_if_needed()
-        page.screenshot(path=str(IMG / "dashboard_country.png"))
+        page.screenshot(path=str(shots / "dashboard_country.png"))
 
         # the debrief is written and offered for download
         page.click(".dash-debrief")
