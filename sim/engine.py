@@ -7,17 +7,26 @@ the same keys and therefore reproduces a run exactly.
 
 What is kept of a batch is up to a *recorder*: :class:`FullRecorder` keeps every recorded month (for ensembles of
 up to a few thousand runs); :class:`OutcomeRecorder` keeps per-run outcomes only (for sweeps of any size).
+
+Two implementations of the month step give the same bits (``tests/test_kernel.py``): ``numpy``
+(:func:`sim.dynamics.update.step`, the reference, which the Mesa model and the dashboard call) and ``numba``
+(:func:`sim.dynamics.kernel.step`, the element-wise part compiled; about 3.5x faster here, docs/performance.md). The
+engine uses ``numba`` when it is installed; ``SIM_KERNEL=numpy`` (environment) or ``simulate(..., kernel="numpy")``
+selects the reference. Without numba the engine says so once, on stderr, and runs the numpy step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
 from sim.config import Params
+from sim.dynamics import kernel as compiled
 from sim.dynamics import rng
 from sim.dynamics.alignment import TERMS
 from sim.dynamics.state import State, check_finite
@@ -78,11 +87,16 @@ class FullRecorder:
         self.events = {k: np.zeros((months, len(runs), world.n_states), dtype=bool) for k in EVENTS}
         self.changes: dict[tuple[int, int, int], str] = {}
 
+    def contribution_buffer(self, i: int) -> np.ndarray:
+        """Where month ``i``'s contributions go: the compiled step writes them here directly (no copy)."""
+        return self.contributions[i]
+
     def record(self, i: int, t: int, before: State, result: StepResult) -> None:
         after = result.state
         for f in RECORDED:
             self.states[f][i + 1] = getattr(after, f)
-        self.contributions[i] = result.contributions
+        if not np.may_share_memory(result.contributions, self.contributions):  # else already written in place
+            self.contributions[i] = result.contributions
         for k in EVENTS:
             self.events[k][i] = result.events[k]
         for r, c in zip(*np.nonzero(result.events["government_change"]), strict=True):
@@ -170,6 +184,61 @@ def month_levers(plan_t: np.ndarray, t: int, override: LeverOverride | None) -> 
     return lv
 
 
+CACHED_ELEMENTS = 65_536
+"""Runs x states of one batch whose state stays in the caches of a core from one month to the next (about 26 arrays
+of that many elements are read and written each month); larger batches stream it from memory (docs/performance.md)."""
+
+
+def batch_runs(n_states: int, most: int = 1024) -> int:
+    """Runs per :func:`simulate` call for ``n_states`` states: the largest power of two up to ``most`` with
+    ``runs * n_states <= CACHED_ELEMENTS`` (at least 64: smaller batches pay the per-month Python overhead per run).
+    Results do not depend on it (a run's numbers depend only on its key and parameters)."""
+    runs = 64
+    while runs * 2 <= most and runs * 2 * n_states <= CACHED_ELEMENTS:
+        runs *= 2
+    return runs
+
+
+_REFERENCE_STEP = step
+KERNELS = ("numpy", "numba")
+"""Implementations of the month step (module docstring)."""
+_told: list[bool] = []
+
+
+def kernel_name(kernel: str | None = None) -> str:
+    """The step implementation to use: ``kernel`` if given, else ``$SIM_KERNEL``, else ``numba`` when installed
+    (``numpy`` otherwise, said once on stderr). Asking for ``numba`` without numba installed is an error."""
+    name = (kernel or os.environ.get("SIM_KERNEL") or "auto").strip().lower()
+    if name == "auto":
+        if compiled.AVAILABLE:
+            return "numba"
+        if not _told:
+            _told.append(True)
+            print(
+                "sim.engine: numba is not installed, using the numpy step (same results, about 3.5x slower; "
+                "pip install 'numba>=0.61')",
+                file=sys.stderr,
+            )
+        return "numpy"
+    if name not in KERNELS:
+        raise ValueError(f"SIM_KERNEL / kernel: expected one of {', '.join(KERNELS)} or auto, got {name!r}")
+    if name == "numba" and not compiled.AVAILABLE:
+        raise RuntimeError("the numba step was asked for (SIM_KERNEL=numba) but numba is not installed")
+    return name
+
+
+LeverHook = Callable[[np.ndarray, int], np.ndarray]
+"""``levers(plan_t, t)``: month ``t``'s levers ``(levers, N)`` or ``(R, levers, N)`` from the plan's ``plan_t``."""
+
+
+def _lever_hook(levers: LeverOverride | LeverHook | None) -> LeverHook:
+    if levers is None:
+        return lambda plan_t, t: plan_t
+    if isinstance(levers, LeverOverride):
+        return lambda plan_t, t: month_levers(plan_t, t, levers)
+    return levers
+
+
 def simulate(
     world: World,
     params: Params,
@@ -177,27 +246,48 @@ def simulate(
     runs: Sequence[int] | int,
     recorder: Recorder | None = None,
     dtype: Any = np.float64,
-    levers: LeverOverride | None = None,
+    levers: LeverOverride | LeverHook | None = None,
+    adjust: Callable[[World, State], State] | None = None,
+    streams: Sequence[int] | np.ndarray | None = None,
+    kernel: str | None = None,
 ) -> Any:
     """Run ``runs`` (indices, or a count meaning ``range(count)``) from the state before ``world.start`` to
     ``world.end``.
 
     Parameters may be floats or arrays of shape ``(len(runs), 1)`` (one value per run, cast to ``dtype`` for the
-    steps: :func:`~sim.dynamics.update.cast_params`); ``levers`` optionally sets levers per run
-    (:class:`LeverOverride`). Returns what the recorder returns (a :class:`Trajectory` by default).
+    steps: :func:`~sim.dynamics.update.cast_params`). Optional hooks: ``levers`` sets levers per run, either a
+    :class:`LeverOverride` or a function ``levers(plan_t, t)`` returning month ``t``'s ``(levers, N)`` or
+    ``(R, levers, N)`` values; ``adjust(world, state)`` changes the initial state (``world`` in ``dtype``);
+    ``streams`` (default: ``runs``) key the random numbers while ``runs`` name the runs (recorder, error messages).
+    ``kernel``: ``numpy`` or ``numba`` (default: :func:`kernel_name`; the numpy step also runs when this module's
+    ``step`` has been replaced, e.g. by instrumentation). Returns what the recorder returns (a :class:`Trajectory`
+    by default).
     """
     run_ids = np.arange(runs) if isinstance(runs, int) else np.asarray(runs)
     rec: Recorder = recorder if recorder is not None else FullRecorder()
     w = world.astype(dtype)
-    keys = rng.run_keys(seed, run_ids)
+    keys = rng.run_keys(seed, run_ids if streams is None else np.asarray(streams))
     counters = rng.Counters(len(DRAWS), w.n_states)
-    state = initial_state(w, params, len(run_ids), dtype)  # stocks accumulate in float64 before the cast
+    use_numba = kernel_name(kernel) == "numba" and step is _REFERENCE_STEP  # a replaced step (instrumentation) runs
+    accumulate = compiled.accumulate if use_numba else None  # the same operations, compiled
+    state = initial_state(w, params, len(run_ids), dtype, accumulate)  # stocks accumulate in float64, then cast
+    if adjust is not None:
+        state = adjust(w, state)
     step_params = cast_params(params, dtype)
+    fused = compiled.prepare(w, step_params, len(run_ids), dtype) if use_numba else None
+    buffer = getattr(rec, "contribution_buffer", None) if rec.wants_contributions else None
+    lever_hook = _lever_hook(levers)
     rec.begin(w, run_ids, state)
     for t in range(w.n_months):
-        lv = month_levers(w.plan[t], t, levers)
-        result = step(state, t, w, step_params, lv, keys, counters, rec.wants_contributions)
-        check_finite(result.state, w.start + t, w.iso3, run_ids)
+        lv = lever_hook(w.plan[t], t)
+        if fused is None:
+            result = step(state, t, w, step_params, lv, keys, counters, rec.wants_contributions)
+            check_finite(result.state, w.start + t, w.iso3, run_ids)
+        else:
+            out = buffer(t) if buffer is not None else None
+            result, finite = compiled.step(state, t, w, fused, lv, keys, counters, rec.wants_contributions, out)
+            if not finite or t == 0:  # the full check (it raises naming the value) when the loop saw a non-finite
+                check_finite(result.state, w.start + t, w.iso3, run_ids)
         rec.record(t, t, state, result)
         state = result.state
     return rec.finish()

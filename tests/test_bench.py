@@ -1,5 +1,5 @@
-"""The benchmark: its plain-Python Mesa baseline computes the engine's rule, its comparisons interleave, and
-``python -m sim.bench --quick`` carries every figure in one JSON line (no timing is asserted)."""
+"""The benchmark: its plain-Python Mesa baseline computes the engine's rule bit for bit, its comparisons interleave,
+and ``python -m sim.bench --quick`` carries every figure in one JSON line (no timing is asserted)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,27 @@ import numpy as np
 import pytest
 
 from sim.bench import core
-from sim.bench.mesa_plain import PlainModel
+from sim.bench.mesa_plain import PlainModel, PlainModelLibm
 from sim.engine import simulate
 
 REACTIONS = ("scenario=tit_for_tat", "us.reaction.drift=0.0", "china.reaction.drift=0.0")
+COMPARED = ("alignment", "ideology", "bri", "prc", "elite", "aid_stock", "finance_stock", "export_us", "export_cn")
+
+
+def _plain_paths(model_class, world, cfg, run):
+    model = model_class(world, cfg.params, cfg.seed, run)
+    rows: dict[str, list] = {k: [] for k in (*COMPARED, "contributions")}
+    while model.running:
+        model.step()
+        for k in rows:
+            rows[k].append([getattr(c, k) for c in model.countries])
+    return model, {k: np.array(v) for k, v in rows.items()}
 
 
 @pytest.mark.parametrize("overrides", [(), REACTIONS, ("scenario=colombia_right_turn",)])
-def test_plain_mesa_model_equals_the_engine_on_a_seed(seeds, overrides):
-    """Same rule, same random numbers: equal paths up to math.tanh vs numpy's tanh (last bit), identical events."""
+def test_plain_mesa_model_equals_the_engine_bit_for_bit(seeds, overrides):
+    """Same rule, same random numbers, the same portable tanh: the same bits as both engine steps; with libm's tanh
+    (the idiomatic version the benchmark also times) equal to 1e-12, with the same events."""
     from conftest import composed
 
     from sim.dynamics.world import build_world
@@ -25,22 +37,20 @@ def test_plain_mesa_model_equals_the_engine_on_a_seed(seeds, overrides):
     cfg = composed(*overrides)
     world = build_world(seeds, cfg)
     run = 3
-    traj = simulate(world, cfg.params, cfg.seed, [run])
-    model = PlainModel(world, cfg.params, cfg.seed, run)
-    rows: dict[str, list] = {k: [] for k in ("alignment", "bri", "prc", "ideology", "person")}
-    while model.running:
-        model.step()
-        for k in rows:
-            rows[k].append([getattr(c, k) for c in model.countries])
-    assert len(rows["alignment"]) == world.n_months
-    np.testing.assert_allclose(rows["alignment"], traj.states["alignment"][1:, 0], rtol=0, atol=1e-12)
-    np.testing.assert_allclose(rows["ideology"], traj.states["ideology"][1:, 0], rtol=0, atol=1e-12)
-    for k in ("bri", "prc"):
-        np.testing.assert_array_equal(rows[k], traj.states[k][1:, 0], err_msg=k)
+    for kernel in ("numpy", "numba"):
+        traj = simulate(world, cfg.params, cfg.seed, [run], kernel=kernel)
+        model, rows = _plain_paths(PlainModel, world, cfg, run)
+        assert len(rows["alignment"]) == world.n_months
+        for k in COMPARED:
+            np.testing.assert_array_equal(rows[k], traj.states[k][1:, 0], err_msg=f"{kernel}: {k}")
+        np.testing.assert_array_equal(rows["contributions"], traj.contributions[:, :, 0].transpose(0, 2, 1))
     assert traj.events["election"].any(), "the check needs elections in the window"
     frame = model.datacollector.get_agent_vars_dataframe()
     assert len(frame) == world.n_states * (world.n_months + 1)
-    assert model.countries[0].contributions and len(model.countries[0].contributions) == 11
+    _, libm = _plain_paths(PlainModelLibm, world, cfg, run)
+    np.testing.assert_allclose(libm["alignment"], rows["alignment"], rtol=0, atol=1e-12)
+    for k in ("bri", "prc"):
+        np.testing.assert_array_equal(libm[k], rows[k], err_msg=k)
 
 
 def test_interleave_alternates_contenders_and_takes_medians():

@@ -92,7 +92,14 @@ def test_nobody_joins_the_bri_while_recognising_taipei():
     prc_before = np.array([[True, False, True, False]])
     prc_after = np.array([[True, False, False, True]])
     joins, exits = institutions.bri_changes(
-        p, bri, prc_before, prc_after, np.ones((1, n)), np.zeros((1, n)), np.zeros((1, n)), np.full((1, n), 50.0),
+        p,
+        bri,
+        prc_before,
+        prc_after,
+        np.ones((1, n)),
+        np.zeros((1, n)),
+        np.zeros((1, n)),
+        np.full((1, n), 50.0),
         np.zeros((1, n)),
     )
     assert joins.tolist() == [[True, False, False, False]] and not exits.any()

@@ -102,7 +102,10 @@ def test_the_command_line_wins_over_the_scenario_file(seeds):
         (lambda c: c.us.schedule.append(LeverChange(lever="tariff", value=0.1, start="2026-13")), "start"),
         (lambda c: c.us.schedule.append(LeverChange(lever="tariff", value=0.1, start="2026-05", end="2026-01")), "end"),
         (lambda c: c.us.schedule.append(LeverChange(lever="tariff", start="2026-05")), "value"),
-        (lambda c: c.us.schedule.append(LeverChange(lever="tariff", value=0.1, start="2026-05", ramp_months=1.5)), "ramp"),
+        (
+            lambda c: c.us.schedule.append(LeverChange(lever="tariff", value=0.1, start="2026-05", ramp_months=1.5)),
+            "ramp",
+        ),
         (lambda c: c.history.schedule.append(LeverChange(lever="us.tariff", value=0.3, start="2026-01")), "present"),
         (lambda c: c.us.schedule.append(LeverChange(lever="tariff", value=0.3, start="2024-06")), "scenario start"),
     ],

@@ -135,9 +135,7 @@ def test_celac_list_matches_the_model() -> None:
 
 
 # --- (c) ranges and share sums ------------------------------------------------------------------------------
-def test_values_within_declared_ranges(
-    panel: list[dict[str, str]], variables: dict[str, dict[str, str]]
-) -> None:
+def test_values_within_declared_ranges(panel: list[dict[str, str]], variables: dict[str, dict[str, str]]) -> None:
     bad = []
     for r in panel:
         spec = variables[r["variable"]]
@@ -175,9 +173,7 @@ def test_pct_of_gdp_rows_are_consistent(index: dict) -> None:
 
 
 # --- (d) provenance -----------------------------------------------------------------------------------------
-def test_every_source_id_exists_and_is_used(
-    panel: list[dict[str, str]], sources: dict[str, dict[str, str]]
-) -> None:
+def test_every_source_id_exists_and_is_used(panel: list[dict[str, str]], sources: dict[str, dict[str, str]]) -> None:
     used = {r["source_id"] for r in panel}
     assert used <= set(sources), sorted(used - set(sources))
     assert set(sources) <= used, f"unused sources: {sorted(set(sources) - used)}"
@@ -201,9 +197,7 @@ def test_dataset_files_exist(shared: Path, sources: dict[str, dict[str, str]]) -
             assert (shared / s["dataset_file"]).is_file(), f"{sid}: {s['dataset_file']} not under {shared}"
 
 
-def test_note_status_agrees_with_source_kind(
-    panel: list[dict[str, str]], sources: dict[str, dict[str, str]]
-) -> None:
+def test_note_status_agrees_with_source_kind(panel: list[dict[str, str]], sources: dict[str, dict[str, str]]) -> None:
     for r in panel:
         status = r["note"].split(";", 1)[0]
         assert status in STATUSES, r
@@ -314,8 +308,9 @@ def test_factbook_and_atlas_shares_match_raw(shared: Path, panel: list[dict[str,
             n_atlas += 1
         assert float(r["value"]) == pytest.approx(raw / 100, rel=REL), r
     assert n_fb > 100 and n_atlas > 10
-    assert float(next(r["value"] for r in panel if (r["iso3"], r["year"], r["variable"]) == (
-        "COL", "2023", "import_share_cn"))) == pytest.approx(0.22)
+    assert float(
+        next(r["value"] for r in panel if (r["iso3"], r["year"], r["variable"]) == ("COL", "2023", "import_share_cn"))
+    ) == pytest.approx(0.22)
 
 
 def test_us_aid_and_chinese_finance_spot_values(shared: Path, index: dict) -> None:
@@ -352,7 +347,16 @@ def test_wdi_input_table_format_and_provenance() -> None:
 def test_public_figures_table_cites_its_sources(sources: dict[str, dict[str, str]]) -> None:
     rows = read_csv(PUBLIC)
     assert rows and list(rows[0]) == [
-        "source_id", "iso3", "partner", "indicator", "year", "ref_year", "value", "unit", "citation", "note"
+        "source_id",
+        "iso3",
+        "partner",
+        "indicator",
+        "year",
+        "ref_year",
+        "value",
+        "unit",
+        "citation",
+        "note",
     ]
     for r in rows:
         assert sources[r["source_id"]]["kind"] == "public", r
@@ -424,9 +428,7 @@ GDP_2010_JUMP_EXCEPTIONS: dict[str, str] = {}
 
 
 def test_no_gdp_jump_at_2009_2010_without_a_documented_reason(index: dict) -> None:
-    jumps = {
-        iso: val(index, iso, 2010, "gdp_usd_bn") / val(index, iso, 2009, "gdp_usd_bn") - 1 for iso in CELAC
-    }
+    jumps = {iso: val(index, iso, 2010, "gdp_usd_bn") / val(index, iso, 2009, "gdp_usd_bn") - 1 for iso in CELAC}
     bad = {iso: round(j, 3) for iso, j in jumps.items() if abs(j) > GDP_2010_JUMP_MAX}
     assert set(bad) <= set(GDP_2010_JUMP_EXCEPTIONS), f"undocumented 2009->2010 GDP jumps: {bad}"
     stale = {iso for iso in GDP_2010_JUMP_EXCEPTIONS if abs(jumps[iso]) <= GDP_2010_JUMP_MAX}

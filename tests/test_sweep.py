@@ -156,7 +156,10 @@ def test_a_killed_sweep_resumes_to_the_same_table(basic, tmp_path):
     root = tmp_path / "killed"
     args = [sys.executable, "-m", "sim", "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", *SWEEP]
     proc = subprocess.Popen(
-        [*args, f"hydra.sweep.dir={root}"], cwd=PROJECT_ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+        [*args, f"hydra.sweep.dir={root}"],
+        cwd=PROJECT_ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120

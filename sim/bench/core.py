@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 
 from sim.config import Params, param_meta
-from sim.dynamics import rng
+from sim.dynamics import mathfn, rng
 from sim.dynamics.neighbours import NeighbourWeights, peer_groups
 from sim.dynamics.update import DRAWS, StepResult
 from sim.dynamics.world import World
-from sim.engine import OutcomeRecorder, simulate
+from sim.engine import OutcomeRecorder, batch_runs, kernel_name, simulate
 
 SOBOL_PARAMETERS = (
     "w_trade",
@@ -135,9 +135,14 @@ class MatchedRecorder:
         self.regional[i] = s.alignment.mean(axis=1)
         self.bri_count[i] = s.bri.sum(axis=1)
 
+    def contribution_buffer(self, i: int) -> np.ndarray:
+        """Month ``i``'s slot: the compiled step writes the contributions there (as the engine's FullRecorder)."""
+        return self.contributions[i]
+
     def record(self, i: int, t: int, before: Any, result: StepResult) -> None:
         self._take(i + 1, result.state)
-        self.contributions[i] = result.contributions
+        if not np.may_share_memory(result.contributions, self.contributions):
+            self.contributions[i] = result.contributions
 
     def finish(self) -> MatchedRecorder:
         return self
@@ -176,9 +181,12 @@ def synthetic_world(world: World, n_states: int) -> World:
     return dataclasses.replace(world, **changes)
 
 
-def _engine(world: World, params: Params, seed: int, runs: int, chunk: int, dtype: Any, recorder: type) -> int:
+def _engine(
+    world: World, params: Params, seed: int, runs: int, chunk: int, dtype: Any, recorder: type, kernel: str = ""
+) -> int:
     for first in range(0, runs, chunk):
-        simulate(world, params, seed, range(first, min(first + chunk, runs)), recorder(), dtype=np.dtype(dtype))
+        block = range(first, min(first + chunk, runs))
+        simulate(world, params, seed, block, recorder(), dtype=np.dtype(dtype), kernel=kernel or None)
     return runs
 
 
@@ -186,10 +194,12 @@ def _engine(world: World, params: Params, seed: int, runs: int, chunk: int, dtyp
 
 
 def matched(world: World, cfg: Any, mesa_runs: int, engine_runs: int, rounds: int) -> dict[str, Any]:
-    """Engine vs ``mesa.batch_run`` (Mesa model and plain-Python Mesa), float64, the same recorded quantities."""
+    """Engine vs ``mesa.batch_run`` (the Mesa model; plain-Python Mesa with libm's ``tanh`` as a user would write
+    it, and with the portable one, bit-identical to the engine), float64, the same recorded quantities. The engine
+    runs its default step (compiled when numba is installed) and, for comparison, the numpy reference step."""
     import mesa
 
-    from sim.bench.mesa_plain import PlainModel
+    from sim.bench.mesa_plain import PlainModel, PlainModelLibm
     from sim.model import AlignmentModel
 
     AlignmentModel()  # the cached default world is built outside the timing, as a user's second call would find it
@@ -209,26 +219,41 @@ def matched(world: World, cfg: Any, mesa_runs: int, engine_runs: int, rounds: in
 
         return go
 
+    plain = {"world": world, "params": cfg.params, "experiment_seed": cfg.seed}
+
+    def engine(kernel: str) -> Callable[[], int]:
+        return lambda: _engine(world, cfg.params, cfg.seed, engine_runs, 256, "float64", MatchedRecorder, kernel)
+
     contenders = {
         "mesa_batch_run": batch(AlignmentModel),
-        "mesa_plain_batch_run": batch(PlainModel, world=world, params=cfg.params, experiment_seed=cfg.seed),
-        "engine_matched": lambda: _engine(world, cfg.params, cfg.seed, engine_runs, 256, "float64", MatchedRecorder),
+        "mesa_plain_batch_run": batch(PlainModelLibm, **plain),
+        "mesa_plain_portable_batch_run": batch(PlainModel, **plain),
+        "engine_matched": engine(kernel_name()),
+        "engine_matched_numpy": engine("numpy"),
     }
     t = interleave(contenders, rounds)
-    out = {k: v.us() for k, v in t.items()}
-    out["ratio_vs_batch_run"] = round(t["mesa_batch_run"].cpu / t["engine_matched"].cpu, 1)
-    out["ratio_vs_plain_batch_run"] = round(t["mesa_plain_batch_run"].cpu / t["engine_matched"].cpu, 1)
+    out: dict[str, Any] = {k: v.us() for k, v in t.items()}
+    out["engine_kernel"] = kernel_name()
+    engine_cpu = t["engine_matched"].cpu
+    out["ratio_vs_batch_run"] = round(t["mesa_batch_run"].cpu / engine_cpu, 1)
+    out["ratio_vs_plain_batch_run"] = round(t["mesa_plain_batch_run"].cpu / engine_cpu, 1)
+    out["ratio_vs_plain_portable_batch_run"] = round(t["mesa_plain_portable_batch_run"].cpu / engine_cpu, 1)
+    out["ratio_numpy_step_vs_batch_run"] = round(t["mesa_batch_run"].cpu / t["engine_matched_numpy"].cpu, 1)
     out["mesa_runs_per_round"], out["engine_runs_per_round"] = mesa_runs, engine_runs
     return out
 
 
 def outcomes(world: World, params: Params, seed: int, runs: int, rounds: int) -> dict[str, Any]:
-    """The engine's outcomes-only rate, float32 against float64, chunks of 1,024 runs."""
+    """The engine's outcomes-only rate, float32 against float64, chunks of 1,024 runs: the default step (keys
+    ``float32``, ``float64``) and the numpy reference step (``numpy_float32``, ``numpy_float64``)."""
+    default = kernel_name()
     contenders = {
-        dt: (lambda dt=dt: _engine(world, params, seed, runs, 1024, dt, OutcomeRecorder))
+        f"{prefix}{dt}": (lambda dt=dt, k=k: _engine(world, params, seed, runs, 1024, dt, OutcomeRecorder, k))
+        for prefix, k in (("", default), ("numpy_", "numpy"))
         for dt in ("float32", "float64")
     }
-    return {k: v.us() for k, v in interleave(contenders, rounds).items()} | {"runs_per_round": runs}
+    out = {k: v.us() for k, v in interleave(contenders, rounds).items()}
+    return out | {"runs_per_round": runs, "kernel": default}
 
 
 def batch_sizes(world: World, params: Params, seed: int, sizes: list[int], rounds: int) -> dict[str, Any]:
@@ -238,23 +263,34 @@ def batch_sizes(world: World, params: Params, seed: int, sizes: list[int], round
 
 
 def states(world: World, params: Params, seed: int, counts: list[int], runs: int, rounds: int) -> dict[str, Any]:
-    """Cost per run against the number of states (synthetic worlds; float32, outcomes only)."""
+    """Cost per run against the number of states (synthetic worlds; float32, outcomes only), in the batches the
+    design runner uses (:func:`sim.engine.batch_runs`: 1,024 runs of 33 states, 512 of 95, 256 of 190) and, for
+    comparison, in batches of 1,024 runs whatever the size (``fixed_1024``)."""
     worlds = {n: world if n == world.n_states else synthetic_world(world, n) for n in counts}
-    contenders = {
-        str(n): (lambda w=w: _engine(w, params, seed, runs, 1024, "float32", OutcomeRecorder))
-        for n, w in worlds.items()
-    }
+
+    def contender(w: World, chunk: int) -> Callable[[], int]:
+        return lambda: _engine(w, params, seed, runs, chunk, "float32", OutcomeRecorder)
+
+    contenders = {str(n): contender(w, batch_runs(n)) for n, w in worlds.items()}
+    contenders |= {f"fixed_1024_{n}": contender(w, 1024) for n, w in worlds.items()}
     t = interleave(contenders, rounds)
-    out: dict[str, Any] = {k: v.us() for k, v in t.items()}
+    out: dict[str, Any] = {k: v.us() for k, v in t.items() if not k.startswith("fixed")}
     base = t[str(world.n_states)].cpu
-    out["ratio_to_33"] = {k: round(v.cpu / base, 2) for k, v in t.items()}
+    out["ratio_to_33"] = {str(n): round(t[str(n)].cpu / base, 2) for n in worlds}
+    out["batch_runs"] = {str(n): batch_runs(n) for n in worlds}
+    fixed = {str(n): t[f"fixed_1024_{n}"] for n in worlds}
+    out["fixed_1024"] = {k: v.us() for k, v in fixed.items()}
+    out["fixed_1024"]["ratio_to_33"] = {k: round(v.cpu / fixed[str(world.n_states)].cpu, 2) for k, v in fixed.items()}
     out["runs_per_round"] = runs
     return out
 
 
-def floor(world: World, runs: int, measured_us: float, dtype: str = "float32") -> dict[str, Any]:
+def floor(
+    world: World, runs: int, measured_us: float, dtype: str = "float32", compiled_us: float | None = None
+) -> dict[str, Any]:
     """The floor (docs/performance.md): the least work per state-month, each element operation done once at the
-    speed numpy's own SIMD loops reach here on ``(runs, states)`` arrays, times states and months."""
+    speed numpy's own loops reach here on ``(runs, states)`` arrays (the portable tanh for the tanh), times states
+    and months. It bounds the numpy step (``measured_us``); the compiled step (``compiled_us``) can go below it."""
     counters = rng.Counters(len(DRAWS), world.n_states)
     keys = rng.run_keys(0, range(runs))
     x = np.random.default_rng(0).uniform(-2, 2, (runs, world.n_states)).astype(dtype)
@@ -271,7 +307,7 @@ def floor(world: World, runs: int, measured_us: float, dtype: str = "float32") -
         return statistics.median(times) / elements
 
     t_uniform = per_element(lambda: counters.plane(keys, 24300, 0, dtype))
-    t_tanh = per_element(lambda: np.tanh(x, out=y))
+    t_tanh = per_element(lambda: mathfn.tanh(x))  # the portable tanh the numpy step uses
     t_add = per_element(lambda: np.add(x, x, out=y))
     per_state_month = FLOOR_OPS["uniforms"] * t_uniform + FLOOR_OPS["tanh"] * t_tanh + FLOOR_OPS["arithmetic"] * t_add
     floor_us = per_state_month * world.n_states * world.n_months * 1e6
@@ -283,6 +319,7 @@ def floor(world: World, runs: int, measured_us: float, dtype: str = "float32") -
         "floor_us_per_run": round(floor_us, 2),
         "measured_us_per_run": round(measured_us, 2),
         "fraction_of_floor": round(floor_us / measured_us, 3),
+        "compiled_us_per_run": compiled_us,
         "dtype": dtype,
     }
 
@@ -317,6 +354,44 @@ peak[0] = max(peak[0], rss())
 print(json.dumps({"runs": r.n_runs, "cpu_s": cpu, "wall_s": wall, "rss_before_mib": before, "peak_rss_mib": peak[0],
                   "increment_mib": peak[0] - before, "files": len(r.files)}))
 """
+
+
+_COMPILE_PROBE = """
+import json, time
+t0 = time.perf_counter()
+import numpy as np
+from sim.configs import load_config
+from sim.runners.ensemble import prepare
+from sim.engine import simulate
+cfg = load_config(); world = prepare(cfg)
+out = {"imports_and_world_s": time.perf_counter() - t0}
+for dt in ("float64", "float32"):
+    a = time.perf_counter(); simulate(world, cfg.params, cfg.seed, 4, dtype=np.dtype(dt), kernel="numba")
+    out[f"first_{dt}_s"] = time.perf_counter() - a
+print(json.dumps(out))
+"""
+
+
+def compile_time() -> dict[str, Any]:
+    """Cost of compiling the numba step: a fresh process with an empty numba cache (``NUMBA_CACHE_DIR``, a
+    temporary folder) runs 4 runs in each precision (``cold``: compiled then), then a second process finds the cached
+    code (``warm``). ``absent`` without numba."""
+    from sim.dynamics import kernel
+
+    if not kernel.AVAILABLE:
+        return {"status": "absent"}
+    import numba
+
+    out: dict[str, Any] = {"status": "ok", "numba": numba.__version__}
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        for name in ("cold", "warm"):
+            done = subprocess.run(
+                [sys.executable, "-c", _COMPILE_PROBE], capture_output=True, text=True, check=True, env=env
+            )
+            figures = json.loads(done.stdout.strip().splitlines()[-1])
+            out[name] = {k: round(v, 3) for k, v in figures.items()}
+    return out
 
 
 def runs_scaling(counts: list[int], workers: int = 1) -> dict[str, Any]:
@@ -463,8 +538,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [1, 10, 100] if q else [1, 10, 100, 1000, 10000]
     figures["batch_size_float32"] = batch_sizes(world, cfg.params, cfg.seed, sizes, rounds)
     figures["states_float32"] = states(world, cfg.params, cfg.seed, [33, 95, 190], 64 if q else 1024, rounds)
-    f32 = figures["outcomes"]["float32"]["cpu_us_per_run"]
-    figures["floor"] = floor(world, 1024, f32)
+    o = figures["outcomes"]
+    numpy_f32, compiled_f32 = o["numpy_float32"]["cpu_us_per_run"], o["float32"]["cpu_us_per_run"]
+    figures["floor"] = floor(world, 1024, numpy_f32, compiled_us=compiled_f32)
+    figures["compile"] = {"status": "skipped (--quick)"} if q else compile_time()
     counts = [200, 1000] if q else [1000, 10000, 100000] + ([1000000] if args.million else [])
     figures["runs_float32"] = runs_scaling(counts)
     n, reps = (16, 1) if q else (1024, 2)
@@ -500,29 +577,49 @@ def targets(f: dict[str, Any]) -> dict[str, Any]:
 
 def print_table(f: dict[str, Any]) -> None:
     m, o = f["matched_float64"], f["outcomes"]
+    c = f.get("compile", {})
+    compiled = (
+        f"{c['cold']['first_float64_s']:.1f} + {c['cold']['first_float32_s']:.1f} s cold, "
+        f"{c['warm']['first_float64_s']:.2f} + {c['warm']['first_float32_s']:.2f} s cached (numba {c['numba']})"
+        if c.get("status") == "ok"
+        else c.get("status", "absent")
+    )
     rows = [
         ("machine", "{cpu}, {cores} cores, Python {python}, numpy {numpy}, Mesa {mesa}".format(**f["machine"])),
         ("matched work, float64 (CPU us/run)", ""),
         ("  mesa.batch_run(AlignmentModel)", f"{m['mesa_batch_run']['cpu_us_per_run']:12,.0f}"),
-        ("  mesa.batch_run(plain-Python Mesa)", f"{m['mesa_plain_batch_run']['cpu_us_per_run']:12,.0f}"),
-        ("  engine, same records", f"{m['engine_matched']['cpu_us_per_run']:12,.1f}"),
+        ("  mesa.batch_run(plain Mesa, libm tanh)", f"{m['mesa_plain_batch_run']['cpu_us_per_run']:12,.0f}"),
+        ("  mesa.batch_run(plain Mesa, portable)", f"{m['mesa_plain_portable_batch_run']['cpu_us_per_run']:12,.0f}"),
+        (f"  engine ({m['engine_kernel']} step), same records", f"{m['engine_matched']['cpu_us_per_run']:12,.1f}"),
+        ("  engine (numpy step), same records", f"{m['engine_matched_numpy']['cpu_us_per_run']:12,.1f}"),
         (
-            "  ratio to batch_run / to plain",
+            "  ratio to batch_run / to plain (libm)",
             f"{m['ratio_vs_batch_run']:12,.0f}x / {m['ratio_vs_plain_batch_run']:,.0f}x",
         ),
         (
-            "engine outcomes only, float32 / float64",
+            f"engine ({o['kernel']}) outcomes only, f32 / f64",
             f"{o['float32']['cpu_us_per_run']:12.1f} / {o['float64']['cpu_us_per_run']:.1f}",
         ),
+        (
+            "engine (numpy) outcomes only, f32 / f64",
+            f"{o['numpy_float32']['cpu_us_per_run']:12.1f} / {o['numpy_float64']['cpu_us_per_run']:.1f}",
+        ),
+        ("numba compile, float64 + float32", f"{compiled:>12}"),
         (
             "per run at batch size " + "/".join(f["batch_size_float32"]),
             " / ".join(f"{v['cpu_us_per_run']:.0f}" for v in f["batch_size_float32"].values()),
         ),
-        ("states 33/95/190 (ratio to 33)", " / ".join(f"{v:.2f}" for v in f["states_float32"]["ratio_to_33"].values())),
         (
-            "floor / measured (float32)",
+            "states 33/95/190 (ratio to 33)",
+            " / ".join(f"{v:.2f}" for v in f["states_float32"]["ratio_to_33"].values())
+            + " (batches of 1,024: "
+            + " / ".join(f"{v:.2f}" for v in f["states_float32"]["fixed_1024"]["ratio_to_33"].values())
+            + ")",
+        ),
+        (
+            "floor / numpy step (float32)",
             f"{f['floor']['floor_us_per_run']:12.1f} / {f['floor']['measured_us_per_run']:.1f}"
-            f" us/run = {100 * f['floor']['fraction_of_floor']:.0f}%",
+            f" us/run = {100 * f['floor']['fraction_of_floor']:.0f}% (compiled: {f['floor']['compiled_us_per_run']})",
         ),
     ]
     for n, r in f["runs_float32"].items():

@@ -1,12 +1,13 @@
 """The same monthly rule written the way a Mesa user would write it: one agent per state holding plain Python
-floats, a loop over agents, ``math`` functions, a DataCollector. It is the benchmark's fair Mesa baseline (no numpy
+floats, a loop over agents, scalar functions, a DataCollector. It is the benchmark's fair Mesa baseline (no numpy
 call per 33-element array) and is checked against the engine by ``tests/test_bench.py``.
 
 It implements :func:`sim.dynamics.update.step` for one run in float64, operation by operation in the same order
 (neighbour sums in the same fixed order), and draws its random numbers from the same function
-(:meth:`sim.dynamics.rng.Counters.plane`, one call per purpose and month). The only difference is ``math.tanh``
-against numpy's SIMD ``tanh``: they differ in the last bit for about a quarter of arguments, so paths agree to
-about 1e-15 rather than bit for bit (events agree unless a draw falls within that distance of a hazard).
+(:meth:`sim.dynamics.rng.Counters.plane`, one call per purpose and month). With the portable ``tanh``
+(:func:`sim.dynamics.mathfn.tanh_scalar`, :class:`PlainModel`) its path is the engine's bit for bit;
+:class:`PlainModelLibm` uses ``math.tanh``, as a Mesa user would, which differs from it in the last bit for about a
+quarter of arguments (paths then agree to about 1e-15): the benchmark times both.
 """
 
 from __future__ import annotations
@@ -21,17 +22,13 @@ from sim.config import Params
 from sim.dynamics import rng as counters
 from sim.dynamics.alignment import SQRT12, TERMS
 from sim.dynamics.levers import LEVER_INDEX, LEVERS
+from sim.dynamics.mathfn import tanh_scalar
 from sim.dynamics.politics import NEW_PERSON, US_PARTIES
 from sim.dynamics.strategies import AID_MAX, FINANCE_MAX
 from sim.dynamics.update import DRAWS, U_BRI, U_RECOGNITION, U_SHOCK, U_US, U_VOTE, U_WINNER, initial_state
 from sim.dynamics.world import World
 
 L = LEVER_INDEX
-
-
-def sigmoid(x: float) -> float:
-    """Logistic function via tanh (as :func:`sim.dynamics.drivers.sigmoid`)."""
-    return 0.5 * (1.0 + math.tanh(0.5 * x))
 
 
 def clip(x: float, lo: float = -1.0, hi: float = 1.0) -> float:
@@ -130,12 +127,12 @@ class PlainCountry(mesa.Agent):
             + p.pressure_military_threat * lv[L["us.military_threat"]]
             + p.pressure_bri_exit * lv[L["us.bri_exit_pressure"]] * self.bri
         )
-        comply = sigmoid(p.compliance_base + p.compliance_dependence * us_exposure - p.compliance_alignment * a)
+        comply = m.sigmoid(p.compliance_base + p.compliance_dependence * us_exposure - p.compliance_alignment * a)
         us_ideology = m.us_ideology if month > w.present else d["us_ideology"]
         affinity = clip(0.5 * (abs(self.ideology - us_ideology) - abs(self.ideology - d["cn_ideology"])))
         terms = [
-            p.w_trade * (math.tanh(p.beta_trade * (trade_cn - us_exposure)) - a),
-            p.w_finance * (math.tanh(p.beta_finance * (self.finance_stock - self.aid_stock)) - a),
+            p.w_trade * (m.tanh(p.beta_trade * (trade_cn - us_exposure)) - a),
+            p.w_finance * (m.tanh(p.beta_finance * (self.finance_stock - self.aid_stock)) - a),
             p.w_coercion * pressure * ((1.0 - 2.0 * comply) - a),
             p.w_ideology * (affinity - a),
             p.w_regime * ((2.0 * d["autocracy"][i] - 1.0) - a),
@@ -199,7 +196,7 @@ class PlainCountry(mesa.Agent):
         if month > w.present and g["next_election"] == month and not d["closed"][i]:
             election = True
             tenure = (month - g["camp_since"]) / 12.0
-            defeat = sigmoid(p.defeat_base + p.defeat_autocracy * d["autocracy"][i] + p.defeat_tenure * tenure)
+            defeat = m.sigmoid(p.defeat_base + p.defeat_autocracy * d["autocracy"][i] + p.defeat_tenure * tenure)
             lose = m.u[U_VOTE][i] < defeat
             forced_ideology = self.forced_ideology
             forced = not math.isnan(forced_ideology) and month == self.election_month
@@ -238,9 +235,9 @@ class PlainCountry(mesa.Agent):
             switch = new_prc != prc
         else:
             if prc:
-                hazard = sigmoid(p.recognition_back - p.recognition_alignment * a)
+                hazard = m.sigmoid(p.recognition_back - p.recognition_alignment * a)
             else:
-                hazard = sigmoid(p.recognition_base + p.recognition_alignment * a)
+                hazard = m.sigmoid(p.recognition_base + p.recognition_alignment * a)
             switch = m.u[U_RECOGNITION][i] < hazard
             new_prc = prc != switch
             exit_pressure = lv[L["us.bri_exit_pressure"]]
@@ -255,7 +252,7 @@ class PlainCountry(mesa.Agent):
             )
             u = m.u[U_BRI][i]
             exits = bri and (not new_prc or u < p.bri_exit_rate * exit_pressure * comply)
-            joins = not bri and prc and new_prc and u < lv[L["china.bri_offer"]] * sigmoid(eta)
+            joins = not bri and prc and new_prc and u < lv[L["china.bri_offer"]] * m.sigmoid(eta)
             new_bri = (bri and not exits) or joins
         self.next |= {"prc": new_prc, "bri": new_bri}
         self.events |= {"bri_join": new_bri and not bri, "bri_exit": bri and not new_bri, "recognition_switch": switch}
@@ -267,6 +264,13 @@ class PlainCountry(mesa.Agent):
 
 class PlainModel(mesa.Model):
     """One run of the rule with plain-Python agents; collects what :class:`sim.model.AlignmentModel` collects."""
+
+    tanh = staticmethod(tanh_scalar)
+    """The portable tanh: the engine's bits."""
+
+    def sigmoid(self, x: float) -> float:
+        """Logistic function via tanh (as :func:`sim.dynamics.drivers.sigmoid`)."""
+        return 0.5 * (1.0 + self.tanh(0.5 * x))
 
     def __init__(
         self, world: World, params: Params, experiment_seed: int = 0, run: int = 0, rng: int | None = None
@@ -355,4 +359,10 @@ class PlainModel(mesa.Model):
             self.running = False
 
 
-__all__ = ["LEVERS", "PlainCountry", "PlainModel"]
+class PlainModelLibm(PlainModel):
+    """:class:`PlainModel` with ``math.tanh`` (libm), as a Mesa user would write it."""
+
+    tanh = staticmethod(math.tanh)
+
+
+__all__ = ["LEVERS", "PlainCountry", "PlainModel", "PlainModelLibm"]

@@ -22,7 +22,6 @@ from sim.config import HistoryConfig
 from sim.data.panels import Panels
 from sim.errors import SimInputError
 
-
 REFERENCE_YEARS = (2012, 2021)
 """Years whose mean US aid and Chinese finance (% of GDP) the levers scale after the data end."""
 

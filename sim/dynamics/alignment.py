@@ -19,6 +19,8 @@ term                      target (alignment units, -1 US .. +1 the other side)  
 ``shock``                 idiosyncratic noise (and the clip at +-1)                            chance
 ========================  ===================================================================  =================
 
+``tanh`` is the portable :func:`sim.dynamics.mathfn.tanh` (the same bits on every CPU).
+
 Compliance ``c`` depends on US economic dependence, which also drives the trade term: one measure of dependence,
 entering the trade target and moderating how pressure acts (not a second pull of its own). A state's size enters
 only its decision to sign the BRI (middle powers avoid the formal commitment, :mod:`sim.dynamics.institutions`).
@@ -26,10 +28,13 @@ only its decision to sign the BRI (middle powers avoid the formal commitment, :m
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from sim.config import Params
 from sim.dynamics.drivers import Exposure
+from sim.dynamics.mathfn import tanh
 from sim.dynamics.neighbours import NeighbourWeights, PeerGroups
 from sim.dynamics.state import State
 from sim.dynamics.world import World
@@ -55,12 +60,12 @@ SQRT12 = float(np.sqrt(12.0))
 def trade(s: State, p: Params, e: Exposure) -> np.ndarray:
     """Economic dependence: toward the partner the state trades with and receives remittances from."""
     gap = e.trade_cn - e.us
-    return p.w_trade * (np.tanh(p.beta_trade * gap) - s.alignment)
+    return p.w_trade * (tanh(p.beta_trade * gap) - s.alignment)
 
 
 def finance(s: State, p: Params) -> np.ndarray:
     """Official finance: toward the power whose stock of finance (Chinese loans vs US aid) weighs more."""
-    return p.w_finance * (np.tanh(p.beta_finance * (s.finance_stock - s.aid_stock)) - s.alignment)
+    return p.w_finance * (tanh(p.beta_finance * (s.finance_stock - s.aid_stock)) - s.alignment)
 
 
 def coercion(s: State, p: Params, pressure: np.ndarray, comply: np.ndarray) -> np.ndarray:
@@ -88,15 +93,27 @@ def security(s: State, p: Params, position: np.ndarray, has: np.ndarray) -> np.n
     return p.w_security * (position - s.alignment) * has  # (the bool last: it keeps the run's precision)
 
 
+def blend_coefficients(
+    neighbours: NeighbourWeights, peers: PeerGroups, subregion_weight: float | np.ndarray, dtype: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weights ``(c_near, c_peers)`` of the neighbours' and the peers' means, ``(N, 1)`` for a scalar
+    ``subregion_weight`` or ``(N, R)`` for one per run (computed in float64 for a scalar, in the parameter's
+    precision for an array, then cast to ``dtype``): ``1 - w`` and ``w`` where a state has both, 1 for the one it
+    has, 0 for one it lacks."""
+    has_near, has_peers = neighbours.has_entries[:, None], peers.has_entries[:, None]
+    weight = np.asarray(subregion_weight).T  # scalar, or (1, R) for per-run parameters
+    c_near = (np.where(has_peers, 1.0 - weight, 1.0) * has_near).astype(dtype)
+    c_peers = (np.where(has_near, weight, 1.0) * has_peers).astype(dtype)
+    return c_near, c_peers
+
+
 def neighbour_mean(
     neighbours: NeighbourWeights, peers: PeerGroups, subregion_weight: float | np.ndarray, values: np.ndarray
 ) -> np.ndarray:
     """Blend (``subregion_weight``) of direct neighbours' and subregion peers' mean of ``values`` ``(R, N)``; a
     state with only one of the two uses it alone, a state with neither keeps its own value."""
     has_near, has_peers = neighbours.has_entries[:, None], peers.has_entries[:, None]
-    weight = np.asarray(subregion_weight).T  # scalar, or (1, R) for per-run parameters
-    c_near = (np.where(has_peers, 1.0 - weight, 1.0) * has_near).astype(values.dtype)
-    c_peers = (np.where(has_near, weight, 1.0) * has_peers).astype(values.dtype)
+    c_near, c_peers = blend_coefficients(neighbours, peers, subregion_weight, values.dtype)
     values_t = np.ascontiguousarray(values.T)
     out = c_near * neighbours.apply_t(values_t) + c_peers * peers.apply_t(values_t)
     alone = ~(has_near | has_peers)

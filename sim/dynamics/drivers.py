@@ -9,11 +9,13 @@ Every function is an array operation over ``(runs, states)``; world rows ``(stat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from sim.config import Params
 from sim.dynamics.levers import LEVER_INDEX
+from sim.dynamics.mathfn import tanh
 from sim.dynamics.state import State
 from sim.dynamics.world import World
 
@@ -24,8 +26,9 @@ def lever(levers: np.ndarray, name: str) -> np.ndarray:
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic function (via tanh: no overflow for large |x|)."""
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+    """Logistic function (via tanh: no overflow for large |x|; the portable :func:`sim.dynamics.mathfn.tanh`, so
+    the same bits on every CPU)."""
+    return 0.5 * (1.0 + tanh(0.5 * x))
 
 
 @dataclass
@@ -133,20 +136,29 @@ def stocks(s: State, p: Params, aid: np.ndarray, finance: np.ndarray) -> tuple[n
     return s.aid_stock * keep + aid / 12.0, s.finance_stock * keep + finance / 12.0
 
 
-def initial_stocks(w: World, p: Params, runs: int, dtype: object) -> tuple[np.ndarray, np.ndarray]:
+def accumulate(past_flows: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Aid and finance stocks ``(K, N)`` from monthly flows ``(P, 2, N)`` (% GDP/yr, oldest first) and ``keep``
+    ``(K, 1)`` (one minus a month's decay): ``stock = stock * keep + flow / 12`` month by month, in float64."""
+    aid = np.zeros((len(keep), past_flows.shape[-1]))
+    finance = np.zeros((len(keep), past_flows.shape[-1]))
+    for month in past_flows:  # (2, N) per month, in order
+        aid = aid * keep + month[0] / 12.0
+        finance = finance * keep + month[1] / 12.0
+    return aid, finance
+
+
+def initial_stocks(
+    w: World, p: Params, runs: int, dtype: object, accumulate_with: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Stocks at the initial month: every observed monthly flow since 1990 accumulated with the same decay as the
     monthly update (oldest first, element-wise: identical in any batch).
 
     Runs sharing a ``finance_decay`` share their stocks, so the accumulation is done once per distinct value (the
-    same operations on the same numbers: the result is the one a per-run accumulation gives)."""
+    same operations on the same numbers: the result is the one a per-run accumulation gives). ``accumulate_with``
+    replaces :func:`accumulate` (the compiled one of :mod:`sim.dynamics.kernel`: the same operations)."""
     keep_runs = np.broadcast_to(np.asarray(1.0 - p.finance_decay / 12.0, dtype=np.float64), (runs, 1))
     keep, which = np.unique(keep_runs[:, 0], return_inverse=True)
-    keep = keep[:, None]
-    aid = np.zeros((len(keep), w.n_states))
-    finance = np.zeros((len(keep), w.n_states))
-    for month in w.past_flows:  # (2, N) per month, in order
-        aid = aid * keep + month[0] / 12.0
-        finance = finance * keep + month[1] / 12.0
+    aid, finance = (accumulate_with or accumulate)(np.ascontiguousarray(w.past_flows, np.float64), keep[:, None])
     return aid[which].astype(dtype), finance[which].astype(dtype)
 
 

@@ -72,6 +72,16 @@ def _put(full: np.ndarray, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
     return out
 
 
+def us_administration(s: State, w: World, p: Params, t: int, u_us: np.ndarray) -> np.ndarray:
+    """The US administration's ideology after month ``t`` ``(R, 1)``: at a US election after the present the party
+    changes with probability ``us_turnover`` (``u_us`` the election's uniforms ``(R, 1)``)."""
+    if not w.us_election[t]:
+        return s.us_ideology
+    switch = u_us < p.us_turnover
+    other = np.where(s.us_ideology > 0, US_PARTIES[0], US_PARTIES[1])
+    return np.where(switch, other, s.us_ideology).astype(s.us_ideology.dtype)
+
+
 def governments(
     s: State,
     w: World,
@@ -158,11 +168,7 @@ def governments(
         pending_month = _put(pending_month, cols, np.where(inaug, -1, pending_month[:, cols]))
         pending_ideology = _put(pending_ideology, cols, np.where(inaug, np.nan, pending_ideology[:, cols]))
 
-    us_ideology = s.us_ideology
-    if w.us_election[t]:
-        switch = u_us < p.us_turnover
-        other = np.where(us_ideology > 0, US_PARTIES[0], US_PARTIES[1])
-        us_ideology = np.where(switch, other, us_ideology).astype(s.us_ideology.dtype)
+    us_ideology = us_administration(s, w, p, t, u_us)
 
     return Governments(
         ideology,

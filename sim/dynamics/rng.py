@@ -109,9 +109,7 @@ class Counters:
         x = _month_keys(keys[rows], month) + self._golden[draw, cols]
         return uniforms_of(x, dtype)
 
-    def plane(
-        self, keys: np.ndarray, month: int, draw: int, dtype: Any, cols: np.ndarray | None = None
-    ) -> np.ndarray:
+    def plane(self, keys: np.ndarray, month: int, draw: int, dtype: Any, cols: np.ndarray | None = None) -> np.ndarray:
         """The uniforms of one draw purpose for every run and state, ``(runs, states)`` (``cols``: only these
         states' columns, ``(runs, len(cols))``, with the values the full plane has there)."""
         offsets = self._golden[draw] if cols is None else self._golden[draw, cols]

@@ -1,8 +1,9 @@
 """The one update function: advance every run one month.
 
 :func:`step` is the single source of truth for the dynamics: the Mesa model calls it with one run, the batched
-engine with thousands, the dashboard with one run at a time. Within a month, in this order (docs/ODD.md, "Process
-overview and scheduling"):
+engine with thousands (or its compiled twin :func:`sim.dynamics.kernel.step`, the same operations in the same order:
+bit-identical, ``tests/test_kernel.py``), the dashboard with one run at a time. Within a month, in this order
+(docs/ODD.md, "Process overview and scheduling"):
 
 1. the powers' reactions to drift (``strategies``), on top of the lever plan;
 2. drivers: economic exposure, US pressure and compliance (``drivers``), on the state at the start of the month;
@@ -12,7 +13,9 @@ overview and scheduling"):
 6. recognition switches, then BRI exits and accessions (``institutions``), or the record when replaying it.
 
 Random numbers come from :mod:`sim.dynamics.rng`, keyed by each run's key, the month, the purpose and the state, so
-a run's path depends only on its seed, its index and its parameters.
+a run's path depends only on its seed, its index and its parameters. Every operation is exactly rounded IEEE
+arithmetic on any CPU: ``tanh`` is the portable one of :mod:`sim.dynamics.mathfn` (numpy's own is SIMD-dispatched
+per CPU), neighbour sums are fixed-order gathers (no BLAS), the random numbers are integer hashes.
 """
 
 from __future__ import annotations
@@ -69,12 +72,12 @@ def cast_params(p: Params, dtype: Any) -> Params:
     return replace(p, **arrays) if arrays else p
 
 
-def initial_state(w: World, p: Params, runs: int, dtype: Any = np.float64) -> State:
+def initial_state(w: World, p: Params, runs: int, dtype: Any = np.float64, accumulate: Any = None) -> State:
     """The state at the end of the month before the start, from the data (identical for every run but the stocks,
-    which depend on each run's ``finance_decay``)."""
+    which depend on each run's ``finance_decay``; ``accumulate``: see :func:`~sim.dynamics.drivers.initial_stocks`)."""
     n = w.n_states
     ones = np.ones((runs, n))
-    aid, finance = drivers.initial_stocks(w, p, runs, np.float64)
+    aid, finance = drivers.initial_stocks(w, p, runs, np.float64, accumulate)
     bri = np.broadcast_to(w.bri0, (runs, n)).copy()
     s = State(
         alignment=ones * w.alignment0,
@@ -102,7 +105,10 @@ def initial_state(w: World, p: Params, runs: int, dtype: Any = np.float64) -> St
         start_alignment=ones * w.alignment0,
         us_ideology=np.full((runs, 1), w.us_ideology[0]),
     )
-    s.bri_share = mech.neighbour_mean(w.neighbours, w.subregion_peers, p.subregion_weight, bri.astype(np.float64))
+    # in the run's precision, as the step recomputes it where membership changes (a state whose neighbourhood did
+    # not change then keeps its bits whichever way it was last computed)
+    weight = cast_params(p, dtype).subregion_weight
+    s.bri_share = mech.neighbour_mean(w.neighbours, w.subregion_peers, weight, bri.astype(dtype))
     return s.astype(dtype)
 
 

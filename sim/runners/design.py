@@ -39,7 +39,7 @@ from sim.config import LEVER_DOCS, Params, param_meta, param_names
 from sim.dynamics.levers import LEVER_INDEX
 from sim.dynamics.update import EVENTS
 from sim.dynamics.world import World
-from sim.engine import LeverOverride, OutcomeRecorder, Outcomes, simulate
+from sim.engine import LeverOverride, OutcomeRecorder, Outcomes, batch_runs, simulate
 from sim.errors import SimInputError
 
 if TYPE_CHECKING:
@@ -225,14 +225,19 @@ def _init_worker(
 
 
 def _simulate_chunk(runs: np.ndarray) -> Outcomes:
+    """Outcomes of ``runs``, simulated in batches whose state stays in cache (:func:`sim.engine.batch_runs`; the
+    numbers do not depend on the batching)."""
     w = _WORKER
     design = w["design"]
     parts = []
     for world, members in world_groups(w["world"], design, runs):
-        sub = runs[members]
-        params = design.params_for(w["base"], sub)
-        levers = design.levers_for(sub, 0)  # month 0 is the scenario start
-        parts.append(simulate(world, params, w["seed"], sub, OutcomeRecorder(), dtype=w["dtype"], levers=levers))
+        group = runs[members]
+        size = batch_runs(world.n_states)
+        for first in range(0, len(group), size):
+            sub = group[first : first + size]
+            params = design.params_for(w["base"], sub)
+            levers = design.levers_for(sub, 0)  # month 0 is the scenario start
+            parts.append(simulate(world, params, w["seed"], sub, OutcomeRecorder(), dtype=w["dtype"], levers=levers))
     return merge_outcomes(parts)
 
 

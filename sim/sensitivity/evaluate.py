@@ -10,9 +10,9 @@ A batch of rows becomes one array batch of runs: behavioural parameters as ``(ru
 factors applied month by month by :class:`RunLevers`, outputs kept by
 :class:`~sim.sensitivity.outputs.SensitivityRecorder`.
 
-:func:`simulate_runs` is :func:`sim.engine.simulate` with a per-run lever function and an adjustment of the initial
-state (the data factors' share of the aid and finance stocks); ``tests/test_sensitivity.py`` checks that it returns
-exactly what the engine returns for parameter-only batches.
+:func:`simulate_runs` calls :func:`sim.engine.simulate` with its hooks: a per-run lever function and an adjustment of
+the initial state (the data factors' share of the aid and finance stocks); ``tests/test_sensitivity.py`` checks that it
+returns exactly what the engine returns for parameter-only batches.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from sim.data.seeds import CELAC_ISO3, SeedTables
 from sim.dynamics import rng
 from sim.dynamics.drivers import initial_stocks
 from sim.dynamics.levers import LEVER_INDEX, build_lever_plan
-from sim.dynamics.state import State, check_finite
-from sim.dynamics.update import DRAWS, initial_state, step
+from sim.dynamics.state import State
 from sim.dynamics.world import World
+from sim.engine import simulate
 from sim.sensitivity.outputs import OutputLayout, SensitivityRecorder
 from sim.sensitivity.space import DATA_FACTORS, LEADER_MEASURES, Factor, data_month
 
@@ -67,37 +67,11 @@ def simulate_runs(
     adjust: Callable[[World, State], State] | None = None,
     streams: np.ndarray | None = None,
 ) -> Any:
-    """Like :func:`sim.engine.simulate` (same keys, same initial state, same steps), with ``levers(plan_t, t)``
-    giving each month's ``(levers, N)`` or ``(runs, levers, N)`` values and ``adjust(world, state)`` changing the
-    initial state. ``streams`` (default: ``runs``) key the random numbers; ``runs`` name the runs (recorder,
-    error messages)."""
+    """:func:`sim.engine.simulate` with ``levers(plan_t, t)`` giving each month's ``(levers, N)`` or
+    ``(runs, levers, N)`` values and ``adjust(world, state)`` changing the initial state. ``streams`` (default:
+    ``runs``) key the random numbers; ``runs`` name the runs (recorder, error messages)."""
     run_ids = np.asarray(runs)
-    w = world.astype(dtype)
-    keys = rng.run_keys(seed, run_ids if streams is None else np.asarray(streams))
-    counters = rng.Counters(len(DRAWS), w.n_states)
-    state = initial_state(w, params, len(run_ids), dtype)  # stocks accumulate in float64 before the cast
-    if adjust is not None:
-        state = adjust(w, state)
-    step_params = cast_params(params, dtype)
-    recorder.begin(w, run_ids, state)
-    for t in range(w.n_months):
-        lv = w.plan[t] if levers is None else levers(w.plan[t], t)
-        result = step(state, t, w, step_params, lv, keys, counters, recorder.wants_contributions)
-        check_finite(result.state, w.start + t, w.iso3, run_ids)
-        recorder.record(t, t, state, result)
-        state = result.state
-    return recorder.finish()
-
-
-def cast_params(p: Params, dtype: Any) -> Params:
-    """``p`` with its per-run ``(R, 1)`` parameter arrays in the run's precision (a float64 array would promote every
-    float32 term it enters); scalars stay Python floats. The engine does the same for its steps."""
-    arrays = {
-        f.name: v.astype(dtype)
-        for f in dataclasses.fields(p)
-        if isinstance(v := getattr(p, f.name), np.ndarray) and v.dtype != np.dtype(dtype)
-    }
-    return dataclasses.replace(p, **arrays) if arrays else p
+    return simulate(world, params, seed, run_ids, recorder, dtype, levers=levers, adjust=adjust, streams=streams)
 
 
 def status_quo_masks(cfg: RunConfig, seeds: SeedTables, world: World, factors: Sequence[Factor]) -> dict[str, Any]:
