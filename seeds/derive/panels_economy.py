@@ -176,76 +176,120 @@ SOURCES: dict[str, Source] = {
         "dataset", CIT_WDI, F_WDI, "NY.GDP.MKTP.CD", "GDP in current USD / 1e9 = USD bn; years 2010-2025"
     ),
     "wits_gdp": Source(
-        "dataset", CIT_WITS, F_WITS, "GDP (current US$ Mil)",
+        "dataset",
+        CIT_WITS,
+        F_WITS,
+        "GDP (current US$ Mil)",
         "USD m / 1000 = USD bn; fallback for 1990-2009 only where the WDI full series has no value",
     ),
     "pub_wdi_hist_gdp": Source(
-        "public", CIT_WDI_HIST, "", f"indicators/ny.gdp.mktp.cd/data.csv, NY.GDP.MKTP.CD 1990-2009 ({IN_NOTE})",
+        "public",
+        CIT_WDI_HIST,
+        "",
+        f"indicators/ny.gdp.mktp.cd/data.csv, NY.GDP.MKTP.CD 1990-2009 ({IN_NOTE})",
         "GDP current USD / 1e9 = USD bn; years 1990-2009, same vintage as the 2010-2025 extract (replaces WITS, "
         "whose older vintage broke the level at 2009/2010)",
     ),
     "est_gdp_cub_hold": Source(
-        "estimate", "author estimate", "", "",
+        "estimate",
+        "author estimate",
+        "",
+        "",
         "Estimate: Cuba has no current-USD GDP after 2020 (WDI ends 2020; the Factbook's official-rate GDP, "
         "USD 633 bn in 2022 and 260 bn in 2024, is an exchange-rate artefact of the 2021 currency unification); "
         "held at the 2020 WDI level. Official real growth was small and mostly negative (-1.9% 2023, -1.1% 2024, "
         "Cuban Ministry of Economy as reported by AP, July 2025), so a flat level is the closest simple rule.",
     ),
     "est_gdp_carry": Source(
-        "estimate", "author estimate", "", "",
+        "estimate",
+        "author estimate",
+        "",
+        "",
         "Estimate: latest WDI value carried forward (WDI has no 2025 GDP for this state)",
     ),
     "wdi_trade": Source(
-        "dataset", CIT_WDI, F_WDI, "NE.EXP.GNFS.ZS + NE.IMP.GNFS.ZS",
+        "dataset",
+        CIT_WDI,
+        F_WDI,
+        "NE.EXP.GNFS.ZS + NE.IMP.GNFS.ZS",
         "exports + imports of goods and services, % of GDP; zero values (VEN 2010-2011) treated as missing; "
         "Cuba from 2021 excluded (currency-unification artefact)",
     ),
     "wits_trade": Source(
-        "dataset", CIT_WITS, F_WITS, "Trade (% of GDP)",
+        "dataset",
+        CIT_WITS,
+        F_WITS,
+        "Trade (% of GDP)",
         "% of GDP; used to 2015 where WDI (extract 2010-2025, full series 1990-2009) has no value; in 1990-2009 "
         "ATG BRB DMA GRD JAM KNA LCA TTO VCT, GUY 2006-2009, SUR 1990-2005 and VEN 1991-2009",
     ),
     "fb_trade": Source(
-        "dataset", CIT_FB, F_FB, "exports_goods_services_bop_usd + imports_goods_services_bop_usd",
+        "dataset",
+        CIT_FB,
+        F_FB,
+        "exports_goods_services_bop_usd + imports_goods_services_bop_usd",
         "(BoP exports + imports of goods and services, USD) / WDI NY.GDP.MKTP.CD of the same year * 100; "
         "used where WDI and WITS have no value; rows with an unstated definition, and BRB 2021 (goods only "
         "despite the BoP label), are not used",
     ),
     "pub_wdi_hist_trade": Source(
-        "public", CIT_WDI_HIST, "",
+        "public",
+        CIT_WDI_HIST,
+        "",
         f"indicators/ne.exp.gnfs.zs + ne.imp.gnfs.zs, NE.EXP.GNFS.ZS + NE.IMP.GNFS.ZS ({IN_NOTE})",
         "exports + imports of goods and services, % of GDP; years 1990-2009, same vintage as the 2010-2025 "
         "extract (replaces WITS, whose older vintage broke the level at 2009/2010); the mirror's zeros (VEN "
         "1991-2009) mean missing and are not extracted",
     ),
     "est_trade_interp": Source(
-        "estimate", "author estimate", "", "",
+        "estimate",
+        "author estimate",
+        "",
+        "",
         "Estimate: linear interpolation between the two nearest observed years of the same state",
     ),
     "est_trade_carry": Source(
-        "estimate", "author estimate", "", "",
+        "estimate",
+        "author estimate",
+        "",
+        "",
         "Estimate: nearest observed value carried (before the first / after the last observation)",
     ),
     "wits_share": Source(
-        "dataset", CIT_WITS, F_WITS, "Partner share(%)-Top 5 Export/Import Partner (United States, China)",
+        "dataset",
+        CIT_WITS,
+        F_WITS,
+        "Partner share(%)-Top 5 Export/Import Partner (United States, China)",
         "partner share % / 100; flow-years where 'Unspecified' exceeds 50% are not used",
     ),
     "wits_share_bound": Source(
-        "dataset", CIT_WITS, F_WITS, "Partner share(%)-Top 5 Export/Import Partner (lowest of the five)",
+        "dataset",
+        CIT_WITS,
+        F_WITS,
+        "Partner share(%)-Top 5 Export/Import Partner (lowest of the five)",
         "a partner not in the top 5 has a share at most the 5th partner's; used as the value (/100) only where "
         "the interpolated series would exceed it (a binding bound becomes a knot of the interpolation)",
     ),
     "fb_share": Source(
-        "dataset", CIT_FB, F_FB, "share_of_exports_pct / share_of_imports_pct (partner USA, CHN)",
+        "dataset",
+        CIT_FB,
+        F_FB,
+        "share_of_exports_pct / share_of_imports_pct (partner USA, CHN)",
         "listed partner share % / 100 (whole % in recent editions)",
     ),
     "fb_share_bound": Source(
-        "dataset", CIT_FB, F_FB, "smallest_listed_partner_share_pct (MIN_LISTED)",
+        "dataset",
+        CIT_FB,
+        F_FB,
+        "smallest_listed_partner_share_pct (MIN_LISTED)",
         "a partner not listed has a share at most the smallest listed share; used as the value (/100) only "
         "where the interpolated series would exceed it (binding bound = knot)",
     ),
     "atlas_share": Source(
-        "dataset", CIT_ATLAS, F_ATLAS, "share_of_exports_pct_mean_2017_2021 / share_of_imports_pct_mean_2017_2021",
+        "dataset",
+        CIT_ATLAS,
+        F_ATLAS,
+        "share_of_exports_pct_mean_2017_2021 / share_of_imports_pct_mean_2017_2021",
         "period mean % / 100 placed at 2019; used only where neither WITS nor the Factbook gives an exact share "
         "in 2017-2021 (goods only, full partner matrix)",
     ),
@@ -254,7 +298,8 @@ SOURCES: dict[str, Source] = {
         "El Nuevo Siglo (Bogota), 'Saldo en rojo de balanza comercial aumento 11,7 % en diciembre pasado', "
         "Feb 2025, reporting DANE 2024 annual trade; https://elnuevosiglo.com.co/economia/"
         "saldo-en-rojo-de-balanza-comercial-aumento-117-en-diciembre-pasado",
-        "", f"exports and trade deficits, total and with the US and China, USD m, FOB ({PUB_NOTE})",
+        "",
+        f"exports and trade deficits, total and with the US and China, USD m, FOB ({PUB_NOTE})",
         "Colombia 2024, FOB basis: imports = exports + deficit (total and by partner); US share of exports = "
         "exports to US / total exports; US share of imports = (exports to US + deficit with US) / total imports",
     ),
@@ -263,7 +308,8 @@ SOURCES: dict[str, Source] = {
         "localnewswave.com, article 1030427682121543680 (2025), reporting DANE 2024 trade with China "
         "(imports USD 15,936 m CIF, exports USD 2,377 m, deficit 13,559 m); "
         "https://localnewswave.com/article/1030427682121543680; totals from El Nuevo Siglo (pub_dane_2024)",
-        "", f"exports to China, USD m ({PUB_NOTE})",
+        "",
+        f"exports to China, USD m ({PUB_NOTE})",
         "Colombia 2024: China share of exports = exports to China / total exports; China share of imports (FOB) "
         "= (exports to China + deficit with China, from El Nuevo Siglo) / total imports",
     ),
@@ -272,28 +318,38 @@ SOURCES: dict[str, Source] = {
         "El Espectador, 'Las importaciones de Colombia subieron en agosto por mayor compra de manufacturas', "
         "21 Oct 2025, reporting DANE imports January-August 2025 by origin; https://www.elespectador.com/"
         "economia/las-importaciones-de-colombia-subieron-en-agosto-por-mayor-compra-de-manufacturas/",
-        "", f"import shares by origin (China, United States), January-August 2025, % ({PUB_NOTE})",
+        "",
+        f"import shares by origin (China, United States), January-August 2025, % ({PUB_NOTE})",
         "Colombia 2025 (January-August, latest known by Oct 2025) import share % / 100",
     ),
     "est_share_interp": Source(
-        "estimate", "author estimate", "", "",
+        "estimate",
+        "author estimate",
+        "",
+        "",
         "Estimate: linear interpolation (in shares) between the two nearest knots (observed shares or binding "
         "bounds) of the same state, flow and partner; capped by any bound in between",
     ),
     "est_share_carry": Source(
-        "estimate", "author estimate", "", "",
+        "estimate",
+        "author estimate",
+        "",
+        "",
         "Estimate: nearest knot carried before the first / after the last knot (2024-2025: the 2023 value), "
         "capped by the bounds of those years",
     ),
     "wdi_remit": Source(
-        "dataset", CIT_WDI, F_WDI, "BX.TRF.PWKR.CD.DT / NY.GDP.MKTP.CD",
+        "dataset",
+        CIT_WDI,
+        F_WDI,
+        "BX.TRF.PWKR.CD.DT / NY.GDP.MKTP.CD",
         "personal remittances received / GDP * 100 (both current USD, same year)",
     ),
-    "fb_remit": Source(
-        "dataset", CIT_FB, F_FB, "remittances_pct_gdp", "% of GDP; used where WDI has no value"
-    ),
+    "fb_remit": Source("dataset", CIT_FB, F_FB, "remittances_pct_gdp", "% of GDP; used where WDI has no value"),
     "pub_wdi_hist_remit": Source(
-        "public", CIT_WDI_HIST, "",
+        "public",
+        CIT_WDI_HIST,
+        "",
         f"indicators/bx.trf.pwkr.cd.dt / ny.gdp.mktp.cd, BX.TRF.PWKR.CD.DT / NY.GDP.MKTP.CD 1990-2009 ({IN_NOTE})",
         "personal remittances received / GDP * 100, both current USD from the same WDI vintage",
     ),
@@ -303,7 +359,8 @@ SOURCES: dict[str, Source] = {
         "Group (Emilio Morales): 3,129 (2014), 3,354 (2015), +1,907 since 2008; "
         "https://d3qted0ouxi5he.cloudfront.net/amp/cuba-recibio-record-de-remesas-en-2015-3354-millones/"
         "124707.html",
-        "", f"cash remittances to Cuba, USD m; 2008 = 2015 level - increase since 2008 ({PUB_NOTE})",
+        "",
+        f"cash remittances to Cuba, USD m; 2008 = 2015 level - increase since 2008 ({PUB_NOTE})",
         "USD m / (gdp_usd_bn * 1000) * 100; cash remittances only (goods parcels excluded)",
     ),
     "pub_thcg_2024": Source(
@@ -311,7 +368,8 @@ SOURCES: dict[str, Source] = {
         "The Havana Consulting Group, remittances report 2023 as published by Cuba Siglo 21, 'Cuba: crece la "
         "emigracion pero se hunden las remesas' (2024): 2,040.25 (2022), 1,972.56 (2023), 46.93% below 2019; "
         "https://cubasiglo21.com/cuba-crece-la-emigracion-pero-se-hunden-las-remesas",
-        "", f"cash remittances to Cuba, USD m; 2019 = 2023 level / (1 - decline since 2019) ({PUB_NOTE})",
+        "",
+        f"cash remittances to Cuba, USD m; 2019 = 2023 level / (1 - decline since 2019) ({PUB_NOTE})",
         "USD m / (gdp_usd_bn * 1000) * 100; the 2022-2023 denominator is the held Cuba GDP estimate",
     ),
     "pub_ven_2021": Source(
@@ -319,73 +377,108 @@ SOURCES: dict[str, Source] = {
         "Reporte Confidencial, 'Calculan que flujo de remesas ronde los 1.950 millones para finales de ano', "
         "9 Sep 2021, citing Ecoanalitica (3,500 in 2019, 1,550 in 2020); https://www.reporteconfidencial.info/"
         "2021/09/09/calculan-que-flujo-de-remesas-ronde-los-1-950-millones-para-finales-de-ano/",
-        "", f"remittances to Venezuela, USD m ({PUB_NOTE})", "USD m / (gdp_usd_bn * 1000) * 100",
+        "",
+        f"remittances to Venezuela, USD m ({PUB_NOTE})",
+        "USD m / (gdp_usd_bn * 1000) * 100",
     ),
     "pub_ven_2022": Source(
         "public",
         "Bloomberg Linea, 'Remesas en Venezuela se duplicaron en cuatro anos, aunque a un menor ritmo en 2022', "
         "6 Dec 2022, citing Inter-American Dialogue (about 4,200 in 2022); https://www.bloomberglinea.com/"
         "2022/12/06/remesas-en-venezuela-se-duplicaron-en-cuatro-anos-aunque-a-un-menor-ritmo-en-2022/",
-        "", f"remittances to Venezuela, USD m ({PUB_NOTE})", "USD m / (gdp_usd_bn * 1000) * 100",
+        "",
+        f"remittances to Venezuela, USD m ({PUB_NOTE})",
+        "USD m / (gdp_usd_bn * 1000) * 100",
     ),
     "pub_ven_2023": Source(
         "public",
         "Reporte Confidencial, 'Remesas podria significar 10% del PIB en Venezuela', 15 Jul 2023, citing "
         "Asdrubal Oliveros (Ecoanalitica): about 3,000 in 2023; https://reporteconfidencial.info/2023/07/15/"
         "remesas-podria-significar-10-del-pib-en-venezuela",
-        "", f"remittances to Venezuela, USD m, 2023 estimate made mid-year ({PUB_NOTE})",
+        "",
+        f"remittances to Venezuela, USD m, 2023 estimate made mid-year ({PUB_NOTE})",
         "USD m / (gdp_usd_bn * 1000) * 100",
     ),
     "est_remit_interp": Source(
-        "estimate", "author estimate", "", "",
+        "estimate",
+        "author estimate",
+        "",
+        "",
         "Estimate: linear interpolation of the % of GDP between the two nearest known years of the same state",
     ),
     "est_remit_carry": Source(
-        "estimate", "author estimate", "", "",
+        "estimate",
+        "author estimate",
+        "",
+        "",
         "Estimate: nearest known % of GDP carried (2025: the 2024 value; earlier gaps: the first known year)",
     ),
     "usaid_disb": Source(
-        "dataset", CIT_AID, F_AID, "transaction_type_name 'Disbursements', current_amount",
+        "dataset",
+        CIT_AID,
+        F_AID,
+        "transaction_type_name 'Disbursements', current_amount",
         "fiscal year t (Oct t-1 to Sep t) -> year t; USD / 1e6; no row = 0; negative net disbursements "
         "(de-obligations) set to 0; FY2001-FY2021 (FY2022 not used: region total is 48% of FY2021, incomplete)",
     ),
     "est_usaid_oblig": Source(
-        "estimate", "author estimate", F_AID, "transaction_type_name 'Obligations', current_amount",
+        "estimate",
+        "author estimate",
+        F_AID,
+        "transaction_type_name 'Obligations', current_amount",
         "Estimate: FY1990-FY2000 have obligations only; value = obligations (USD m) * the state's ratio "
         "sum(disbursements) / sum(obligations) over FY2001-FY2010 (ratio 1 if no obligations then)",
     ),
     "est_usaid_wdi_splice": Source(
-        "estimate", "author estimate", F_WDI_AID, "DC.DAC.USAL.CD",
+        "estimate",
+        "author estimate",
+        F_WDI_AID,
+        "DC.DAC.USAL.CD",
         "Estimate: calendar 2022-2023 = WDI net bilateral aid from the US (USD m) * the state's ratio "
         "sum(USAID disbursements) / sum(WDI) over 2012-2021 (years where both exist); used where at least 8 "
         "overlap years, WDI overlap sum >= USD 20 m and ratio within 0.5-2.5",
     ),
     "est_usaid_mean": Source(
-        "estimate", "author estimate", F_AID, "transaction_type_name 'Disbursements', current_amount",
+        "estimate",
+        "author estimate",
+        F_AID,
+        "transaction_type_name 'Disbursements', current_amount",
         "Estimate: 2022-2023 = mean FY2019-FY2021 disbursements (USD m) where the WDI splice is not usable "
         "(high-income or tiny/negative net flows)",
     ),
     "est_usaid_2024": Source(
-        "estimate", "author estimate", "", "",
+        "estimate",
+        "author estimate",
+        "",
+        "",
         "Estimate: 2024 = 2023 value carried. FY2024 was appropriated and disbursed normally (EFE, 8 Feb 2025: "
         "USAID contributed about USD 2.3 bn to Latin America in 2024, about USD 400 m to Colombia); no "
         "country-level 2024 disbursement series was found",
     ),
     "est_usaid_2025": Source(
-        "estimate", "author estimate", "", "",
+        "estimate",
+        "author estimate",
+        "",
+        "",
         "Estimate: 2025 = 0.25 * 2023 value (plausible range 0.15-0.5). Reasoning: foreign aid was frozen on "
         "20-24 Jan 2025 and USAID dismantled; Secretary Rubio announced on 10 Mar 2025 that 83% of USAID "
         "programmes were cancelled (AS/COA explainer, May 2025); only ~1/12 of the calendar year ran at the "
         "old rate; part of State/INL security aid and life-saving humanitarian aid continued",
     ),
     "aiddata_cdf": Source(
-        "dataset", CIT_AIDDATA, F_CDF, "oda_adj + oof_adj + vof_adj",
+        "dataset",
+        CIT_AIDDATA,
+        F_CDF,
+        "oda_adj + oof_adj + vof_adj",
         "commitments (ODA-like + OOF-like + vague), AidData 'Adjusted Amount' in constant 2021 USD, re-expressed "
         "in current USD with the US price index implied by us_foreign_aid_lac.csv (median current_amount / "
         "constant_amount per fiscal year, ratio to FY2021); / 1e6; no row = 0",
     ),
     "est_cn_pre2000": Source(
-        "estimate", "author estimate", "", "",
+        "estimate",
+        "author estimate",
+        "",
+        "",
         "Estimate: 0. AidData GCDF starts in 2000 and the CLLAC loan database in 2005; Chinese official "
         "lending to Latin America before 2000 was negligible",
     ),
@@ -395,7 +488,8 @@ SOURCES: dict[str, Source] = {
         "Caribbean, 2022', Inter-American Dialogue and Boston University Global Development Policy Center, "
         "March 2023 (CLLAC database): CDB USD 500 m to Banco do Brasil; Eximbank USD 121 m to Barbados and "
         "USD 192 m to Guyana (total 813 m)",
-        "", f"CDB + China Eximbank loan commitments, USD m ({PUB_NOTE})",
+        "",
+        f"CDB + China Eximbank loan commitments, USD m ({PUB_NOTE})",
         "loan amounts as reported; narrower than AidData (policy-bank loans only, no grants or swaps)",
     ),
     "pub_cllac_2023": Source(
@@ -403,16 +497,23 @@ SOURCES: dict[str, Source] = {
         "Myers, M. and Ray, R., Inter-American Dialogue and Boston University Global Development Policy Center, "
         "report on 2023 Chinese finance to Latin America and the Caribbean, June 2024 (CLLAC database): two "
         "loans to Brazil totalling USD 1.3 bn; summary at https://business-humanrights.org (14 Jun 2024)",
-        "", f"CDB + China Eximbank loan commitments, USD m ({PUB_NOTE})",
+        "",
+        f"CDB + China Eximbank loan commitments, USD m ({PUB_NOTE})",
         "loan amount as reported; narrower than AidData (policy-bank loans only)",
     ),
     "est_cn_cllac_zero": Source(
-        "estimate", "author estimate", "", "",
+        "estimate",
+        "author estimate",
+        "",
+        "",
         "Estimate: 0 for 2022-2023 where the CLLAC database records no CDB/Eximbank loan to the state; a lower "
         "bound, as grants, swaps and other state lenders (in AidData's scope up to 2021) are not covered",
     ),
     "est_cn_2024_2025": Source(
-        "estimate", "author estimate", "", "",
+        "estimate",
+        "author estimate",
+        "",
+        "",
         "Estimate: 2024 and 2025 = the state's mean of 2022-2023 (no per-country figures found after 2023; the "
         "66 bn yuan credit line announced for the whole region at the China-CELAC ministerial of 13 May 2025 "
         "is not allocated to states)",
@@ -432,16 +533,20 @@ VARIABLES: dict[str, Variable] = {
     "import_share_cn": Variable(
         "float", "fraction", 0.0, 1.0, "Share of the state's goods imports coming from China (mainland)"
     ),
-    "remittances_pct_gdp": Variable(
-        "float", "% of GDP", 0.0, 60.0, "Personal remittances received, percent of GDP"
-    ),
+    "remittances_pct_gdp": Variable("float", "% of GDP", 0.0, 60.0, "Personal remittances received, percent of GDP"),
     "us_aid_musd": Variable(
-        "float", "USD m, current", 0.0, 5000.0,
+        "float",
+        "USD m, current",
+        0.0,
+        5000.0,
         "US foreign assistance received: disbursements by fiscal year (to 2021), spliced net bilateral aid after",
     ),
     "us_aid_pct_gdp": Variable("float", "% of GDP", 0.0, 50.0, "us_aid_musd / (gdp_usd_bn * 1000) * 100"),
     "cn_finance_musd": Variable(
-        "float", "USD m, current", 0.0, 100000.0,
+        "float",
+        "USD m, current",
+        0.0,
+        100000.0,
         "Chinese official finance commitments (ODA + OOF + vague) per year",
     ),
     "cn_finance_pct_gdp": Variable("float", "% of GDP", 0.0, 100.0, "cn_finance_musd / (gdp_usd_bn * 1000) * 100"),
@@ -590,8 +695,14 @@ def load_public(path: Path) -> list[PublicFigure]:
         if PUBLIC_INDICATORS.get(r["indicator"]) != r["unit"]:
             raise ValueError(f"{path.name}: unknown indicator or unit {r['indicator']!r} {r['unit']!r}")
         fig = PublicFigure(
-            sid, r["iso3"], r["partner"], r["indicator"], int(r["year"]),
-            int(r["ref_year"]) if r["ref_year"] else None, float(r["value"]), r["unit"],
+            sid,
+            r["iso3"],
+            r["partner"],
+            r["indicator"],
+            int(r["year"]),
+            int(r["ref_year"]) if r["ref_year"] else None,
+            float(r["value"]),
+            r["unit"],
         )
         key = (fig.iso3, fig.partner, fig.indicator, fig.year)
         if fig.iso3 not in CELAC or not FIRST_YEAR <= fig.year <= LAST_YEAR or key in seen:
@@ -756,7 +867,9 @@ def wits_share_info(data: Data) -> tuple[dict, dict]:
                 )
             else:
                 bounds[key] = Knot(
-                    fifth / 100, "wits_share_bound", "bound",
+                    fifth / 100,
+                    "wits_share_bound",
+                    "bound",
                     f"{PARTNER_NAME[p]} not in WITS {year} top 5; 5th partner {fifth_name} {pct(fifth)}%",
                 )
     return obs, bounds
@@ -778,7 +891,9 @@ def fb_share_info(data: Data) -> tuple[dict, dict]:
                     obs[key] = Knot(v / 100, "fb_share", "observed", f"Factbook {year} {pct(v)}%")
                 else:
                     bounds[key] = Knot(
-                        vmin / 100, "fb_share_bound", "bound",
+                        vmin / 100,
+                        "fb_share_bound",
+                        "bound",
                         f"{PARTNER_NAME[p]} not listed in Factbook {year}; smallest listed {pct(vmin)}%",
                     )
         for p in PARTNER_ISO:  # a listed share without a MIN_LISTED row is still an observation
@@ -807,6 +922,7 @@ def colombia_public_knots(data: Data) -> dict:
 
     Imports FOB = exports + trade deficit, in total and by partner (USD m, from the public-figures table).
     """
+
     def fig(partner: str, indicator: str) -> PublicFigure:
         return public_figure(data, "COL", partner, indicator, 2024)
 
@@ -820,7 +936,9 @@ def colombia_public_knots(data: Data) -> dict:
             x.value / exports, x.source_id, "observed", f"DANE 2024: {x.value:,.6g} / {exports:,.6g} USD m"
         )
         k[("import", p, 2024)] = Knot(
-            (x.value + d.value) / imports_fob, x.source_id, "observed",
+            (x.value + d.value) / imports_fob,
+            x.source_id,
+            "observed",
             f"DANE 2024 FOB: {x.value + d.value:,.6g} / {imports_fob:,.6g} USD m",
         )
     for f in data.public:
@@ -1060,9 +1178,7 @@ def derive_us_aid(data: Data) -> dict[str, Series]:
             w = wdi_aid.get((iso, year))
             if ratio_w is not None and w is not None:
                 v = max(w / 1e6 * ratio_w, 0.0)
-                s[year] = cell(
-                    v, "est_usaid_wdi_splice", "estimated", f"WDI {year} {pct(w / 1e6)} * {ratio_w:.3f}"
-                )
+                s[year] = cell(v, "est_usaid_wdi_splice", "estimated", f"WDI {year} {pct(w / 1e6)} * {ratio_w:.3f}")
             else:
                 s[year] = cell(max(mean, 0.0), "est_usaid_mean", "estimated", "mean FY2019-FY2021")
         s[2024] = cell(s[2023].value, "est_usaid_2024", "estimated", "2023 value carried")
