@@ -134,6 +134,13 @@ def draw_footer(fig: Figure, footer: str) -> None:
         fig.text(0.008, 0.09 / height, footer, ha="left", va="bottom", fontsize=9, color="0.4", gid=FOOTER_GID)
 
 
+def _title(fig: Figure, text: str, height: float, *, x: float | None = None, top_inches: float = 0.15) -> None:
+    """The figure's bold title, ``top_inches`` below the top edge of a figure ``height`` inches tall; left-aligned at
+    ``x`` (centred without)."""
+    where = {} if x is None else {"x": x, "ha": "left"}
+    fig.suptitle(text, fontsize=16, fontweight="bold", y=1 - top_inches / height, **where)  # type: ignore[arg-type]
+
+
 def _caption(fig: Figure, x: float, y: float, text: str, **kw: object) -> None:
     """A how-to-read line under a title (tagged so tests can find it)."""
     style = {"fontsize": 11, "color": "0.25", "ha": "left", "va": "top", "gid": CAPTION_GID} | kw
@@ -334,12 +341,7 @@ def make_alignment_small_multiples(
             if rows_used:
                 axes[rows_used[-1], col].tick_params(labelbottom=True)
         _small_multiples_key(fig, axes, n)
-        fig.suptitle(
-            "Alignment of the CELAC states between the US and China, by state",
-            fontsize=16,
-            fontweight="bold",
-            y=1 - 0.2 / height,
-        )
+        _title(fig, "Alignment of the CELAC states between the US and China, by state", height, top_inches=0.2)
         _caption(
             fig,
             0.5,
@@ -446,14 +448,7 @@ def make_regional_mean(ts: pd.DataFrame, *, n_examples: int = 5, footer: str = "
         ax.set_xlabel(labels.label("date"))
         ax.grid(axis="y", color="0.85", lw=0.6)
         ax.legend(loc="lower left", ncols=3, bbox_to_anchor=(0.0, 1.0), borderaxespad=0.3)
-        fig.suptitle(
-            "Regional mean alignment of the CELAC states",
-            fontsize=16,
-            fontweight="bold",
-            x=0.095,
-            ha="left",
-            y=1 - 0.15 / height,
-        )
+        _title(fig, "Regional mean alignment of the CELAC states", height, x=0.095)
         _caption(
             fig,
             0.095,
@@ -510,14 +505,7 @@ def make_bri_count(ts: pd.DataFrame, *, footer: str = "") -> Figure:
         ax.set_xlabel(labels.label("date"))
         ax.grid(axis="y", color="0.85", lw=0.6)
         ax.legend(loc="lower left", ncols=3, bbox_to_anchor=(0.0, 1.0), borderaxespad=0.3)
-        fig.suptitle(
-            "Belt and Road Initiative members among the CELAC states",
-            fontsize=16,
-            fontweight="bold",
-            x=0.085,
-            ha="left",
-            y=1 - 0.15 / height,
-        )
+        _title(fig, "Belt and Road Initiative members among the CELAC states", height, x=0.085)
         _caption(
             fig,
             0.085,
@@ -683,11 +671,11 @@ def make_choropleth(
         if missing_s or missing_e or missing_c:
             handles.insert(0, Patch(facecolor="0.85", edgecolor="0.35", hatch="////", label="no value"))
         fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(left, _bottom(height, 0.25)), fontsize=10)
-        fig.suptitle(
+        _title(
+            fig,
             "Alignment of the CELAC states between the US and China: start, end and change",
-            fontsize=16,
-            fontweight="bold",
-            y=1 - 0.12 / height,
+            height,
+            top_inches=0.12,
         )
         fig.text(
             0.992,
@@ -873,14 +861,7 @@ def _mechanism_net(contrib: pd.DataFrame, iso3: str, title_name: str, footer: st
         axp.grid(axis="y", color="0.88", lw=0.6)
         axp.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=1, fontsize=10)
 
-        fig.suptitle(
-            f"{title_name}: what moved its alignment, {start} \u2192 {end}?",
-            fontsize=16,
-            fontweight="bold",
-            x=0.02,
-            ha="left",
-            y=1 - 0.15 / height,
-        )
+        _title(fig, f"{title_name}: what moved its alignment, {start} \u2192 {end}?", height, x=0.02)
         _caption(
             fig,
             0.02,
@@ -997,14 +978,7 @@ def _mechanism_gross(contrib: pd.DataFrame, iso3: str, title_name: str, footer: 
         lim = float(np.max(np.abs(np.concatenate([totals["q05"], totals["q95"], totals["mean"]]))))
         axb.set_xlim(-1.12 * lim if lim > 0 else -1.0, 1.12 * lim if lim > 0 else 1.0)
 
-        fig.suptitle(
-            f"{title_name}: every pull on its alignment, {start} \u2192 {end} (gross view)",
-            fontsize=16,
-            fontweight="bold",
-            x=0.02,
-            ha="left",
-            y=1 - 0.15 / height,
-        )
+        _title(fig, f"{title_name}: every pull on its alignment, {start} \u2192 {end} (gross view)", height, x=0.02)
         who = f"mean of {_plural(n_reps, 'replication')}" if has_reps else "ensemble mean"
         _caption(
             fig,
