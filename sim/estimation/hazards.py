@@ -75,6 +75,24 @@ def _maximise(names: Sequence[str], start: Params, loglik: Callable[[Params], fl
     return Fit(values, dict(zip(names, se.tolist(), strict=True)), float(-result.fun), 0, 0)
 
 
+def _fit_events(
+    names: Sequence[str],
+    start: Params,
+    x: dict[str, np.ndarray],
+    hazard: Callable[[Params, dict[str, np.ndarray]], np.ndarray],
+    slopes: Sequence[str],
+) -> Fit:
+    """Maximum-likelihood fit of ``names`` for the events ``x["event"]`` of the sampled units at risk, each with the
+    probability ``hazard(params, x)``."""
+
+    def loglik(q: Params) -> float:
+        h = np.clip(hazard(q, x), EPS, 1 - EPS)
+        return float(np.sum(np.where(x["event"], np.log(h), np.log1p(-h))))
+
+    fit = _maximise(names, start, loglik, slopes)
+    return replace(fit, n=len(x["event"]), events=int(x["event"].sum()))
+
+
 # ----------------------------------------------------------------------------------------------- BRI accession
 
 
@@ -107,12 +125,7 @@ def accession_hazard(p: Params, x: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def fit_accession(p: Params, x: dict[str, np.ndarray]) -> Fit:
-    def loglik(q: Params) -> float:
-        h = np.clip(accession_hazard(q, x), EPS, 1 - EPS)
-        return float(np.sum(np.where(x["event"], np.log(h), np.log1p(-h))))
-
-    fit = _maximise(BRI_FITTED, p, loglik, BRI_FITTED[1:])
-    return replace(fit, n=len(x["event"]), events=int(x["event"].sum()))
+    return _fit_events(BRI_FITTED, p, x, accession_hazard, BRI_FITTED[1:])
 
 
 # ------------------------------------------------------------------------------------------ recognition switches
@@ -144,12 +157,7 @@ def recognition_hazard(p: Params, x: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def fit_recognition(p: Params, x: dict[str, np.ndarray]) -> Fit:
-    def loglik(q: Params) -> float:
-        h = np.clip(recognition_hazard(q, x), EPS, 1 - EPS)
-        return float(np.sum(np.where(x["event"], np.log(h), np.log1p(-h))))
-
-    fit = _maximise(RECOGNITION_FITTED, p, loglik, ("recognition_alignment",))
-    return replace(fit, n=len(x["event"]), events=int(x["event"].sum()))
+    return _fit_events(RECOGNITION_FITTED, p, x, recognition_hazard, ("recognition_alignment",))
 
 
 # ------------------------------------------------------------------------------------------------------ elections
@@ -192,12 +200,7 @@ def defeat_hazard(p: Params, x: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def fit_defeat(p: Params, x: dict[str, np.ndarray]) -> Fit:
-    def loglik(q: Params) -> float:
-        h = np.clip(defeat_hazard(q, x), EPS, 1 - EPS)
-        return float(np.sum(np.where(x["event"], np.log(h), np.log1p(-h))))
-
-    fit = _maximise(DEFEAT_FITTED, p, loglik, DEFEAT_FITTED[1:])
-    return replace(fit, n=len(x["event"]), events=int(x["event"].sum()))
+    return _fit_events(DEFEAT_FITTED, p, x, defeat_hazard, DEFEAT_FITTED[1:])
 
 
 def turnover_ideology(seeds: SeedTables, first: date, last: date) -> dict[str, float]:

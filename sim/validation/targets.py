@@ -44,6 +44,23 @@ class Row:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
 
 
+def probability_rows(
+    target: str,
+    split: str,
+    y: Any,
+    model: Any,
+    persistence: Any,
+    baseline: Any,
+    metrics: tuple[str, ...] = ("brier", "log_loss"),
+) -> list[Row]:
+    """The rows scoring the event probabilities ``model``, ``persistence`` and ``baseline`` against outcomes ``y``."""
+    score = {"brier": brier, "log_loss": log_loss}
+    return [
+        Row(target, split, m, score[m](model, y), score[m](persistence, y), score[m](baseline, y), len(y))
+        for m in metrics
+    ]
+
+
 def brier(p: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean((np.asarray(p, float) - np.asarray(y, float)) ** 2))
 
@@ -192,26 +209,7 @@ def bri_wave(seeds: SeedTables, cfg: RunConfig, runs: int, seed: int) -> tuple[l
     t0 = int(np.flatnonzero(rec.months == parse_month("2016-06", "m"))[0])
     x = np.column_stack([rec.alignment[t0], rec.trade_gap[t0], rec.affinity[t0], rec.prc[t0].astype(float)])
     p_base = _loso_logistic(x, actual)
-    rows = [
-        Row(
-            "bri_member_end_2019",
-            "loso",
-            "brier",
-            brier(p_model, actual),
-            brier(np.zeros(n), actual),
-            brier(p_base, actual),
-            n,
-        ),
-        Row(
-            "bri_member_end_2019",
-            "loso",
-            "log_loss",
-            log_loss(p_model, actual),
-            log_loss(np.zeros(n), actual),
-            log_loss(p_base, actual),
-            n,
-        ),
-    ]
+    rows = probability_rows("bri_member_end_2019", "loso", actual, p_model, np.zeros(n), p_base)
     return rows, {
         "p_model": p_model,
         "p_base": p_base,
@@ -340,27 +338,9 @@ def recognition(seeds: SeedTables, cfg: RunConfig) -> tuple[list[Row], dict[str,
             y_true.append(bool(x["event"][sel].any()))
             states.append(i)
     p_model_a, p_base_a, y = np.array(p_model), np.array(p_base), np.array(y_true)
-    zero = np.zeros(len(y))
-    rows = [
-        Row(
-            "recognition_switch_2000_2024",
-            "loso",
-            "log_loss",
-            log_loss(p_model_a, y),
-            log_loss(zero, y),
-            log_loss(p_base_a, y),
-            len(y),
-        ),
-        Row(
-            "recognition_switch_2000_2024",
-            "loso",
-            "brier",
-            brier(p_model_a, y),
-            brier(zero, y),
-            brier(p_base_a, y),
-            len(y),
-        ),
-    ]
+    rows = probability_rows(
+        "recognition_switch_2000_2024", "loso", y, p_model_a, np.zeros(len(y)), p_base_a, ("log_loss", "brier")
+    )
     return rows, {"p_model": p_model_a, "y": y, "states": states}
 
 
@@ -374,26 +354,7 @@ def incumbent_defeat(seeds: SeedTables, cfg: RunConfig) -> tuple[list[Row], dict
     p_model = hazards.defeat_hazard(cfg.params, test)
     rate = float(train["event"].mean())
     y = test["event"]
-    rows = [
-        Row(
-            "incumbent_defeat_2010_2021",
-            "test",
-            "brier",
-            brier(p_model, y),
-            brier(np.zeros(len(y)), y),
-            brier(np.full(len(y), rate), y),
-            len(y),
-        ),
-        Row(
-            "incumbent_defeat_2010_2021",
-            "test",
-            "log_loss",
-            log_loss(p_model, y),
-            log_loss(np.zeros(len(y)), y),
-            log_loss(np.full(len(y), rate), y),
-            len(y),
-        ),
-    ]
+    rows = probability_rows("incumbent_defeat_2010_2021", "test", y, p_model, np.zeros(len(y)), np.full(len(y), rate))
     return rows, {"p_model": p_model, "y": y}
 
 
