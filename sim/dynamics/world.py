@@ -294,18 +294,28 @@ def _checked_reaction(reaction: Any, where: str, ranges: dict[str, tuple[float, 
     return replace(reaction)
 
 
+def _state_column(code: str, where: str, value: Any, example: str = "") -> int:
+    """The column of state ``code``; an unknown code is refused naming ``where`` and the ``value`` given."""
+    if code not in CELAC_ISO3:
+        raise SimInputError(where, value, f"{code!r} is not the ISO3 code of a CELAC state{example}")
+    return CELAC_ISO3.index(code)
+
+
+def _number(value: Any) -> float:
+    """``value`` as a float (NaN when it is not a number, so a range check refuses it)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def _forced_elections(elections: dict[str, Any], first: np.ndarray, end: int) -> np.ndarray:
     forced = np.full(len(CELAC_ISO3), np.nan)
     for code, value in elections.items():
-        if code not in CELAC_ISO3:
-            raise SimInputError(f"elections.{code}", value, f"{code!r} is not the ISO3 code of a CELAC state")
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            number = float("nan")
+        i = _state_column(code, f"elections.{code}", value)
+        number = _number(value)
         if not -1.0 <= number <= 1.0:
             raise SimInputError(f"elections.{code}", value, "expected the winner's left-right ideology in [-1, 1]")
-        i = CELAC_ISO3.index(code)
         if first[i] == NEVER:
             raise SimInputError(f"elections.{code}", value, f"{code} holds no competitive election after the present")
         if first[i] > end:
@@ -322,22 +332,15 @@ def _what_ifs(cfg: RunConfig, arrays: dict[str, np.ndarray], bases: dict[str, np
     """Apply ``seeds.<ISO3>.<variable>`` overrides from the run's start: carried inputs take the value in every row;
     trade shares take it in the rows with data and as the base forward trade adjusts from (``bases``)."""
     for code, values in cfg.seeds.items():
-        if code not in CELAC_ISO3:
-            first = next(iter(values.items()), None) if isinstance(values, dict) else None
-            where, got = (f"seeds.{code}.{first[0]}", first[1]) if first else (f"seeds.{code}", values)
-            raise SimInputError(
-                where, got, f"{code!r} is not the ISO3 code of a CELAC state (e.g. seeds.COL.export_share_cn)"
-            )
+        first = next(iter(values.items()), None) if isinstance(values, dict) else None
+        where, got = (f"seeds.{code}.{first[0]}", first[1]) if first else (f"seeds.{code}", values)
+        i = _state_column(code, where, got, " (e.g. seeds.COL.export_share_cn)")
         if not isinstance(values, dict):
             raise SimInputError(f"seeds.{code}", values, "expected seeds.<ISO3>.<variable>=<value>")
-        i = CELAC_ISO3.index(code)
         for variable, value in values.items():
             if variable not in WHAT_IFS:
                 raise SimInputError(f"seeds.{code}.{variable}", value, f"expected one of {', '.join(WHAT_IFS)}")
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                number = float("nan")
+            number = _number(value)
             lo, hi = (0.0, 1.0) if variable in (*TRADE, "autocracy") or variable.startswith("arms") else (0.0, 1e5)
             if not lo <= number <= hi:
                 raise SimInputError(f"seeds.{code}.{variable}", value, f"expected a number in [{lo}, {hi}]")
@@ -417,9 +420,7 @@ def build_world(seeds: SeedTables, cfg: RunConfig) -> World:
     subregions = tuple(seeds.subregions[c] for c in CELAC_ISO3)
     effects = np.zeros(len(CELAC_ISO3))
     for code, value in cfg.state_effects.items():
-        if code not in CELAC_ISO3:
-            raise SimInputError(f"state_effects.{code}", value, f"{code!r} is not the ISO3 code of a CELAC state")
-        effects[CELAC_ISO3.index(code)] = float(value)
+        effects[_state_column(code, f"state_effects.{code}", value)] = float(value)
     us_years = [m for m in range(present + 1, end + 1) if m % 12 == 10 and (m // 12) % 4 == 0]
     return World(
         iso3=CELAC_ISO3,
