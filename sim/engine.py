@@ -199,7 +199,6 @@ def batch_runs(n_states: int, most: int = 1024) -> int:
     return runs
 
 
-_REFERENCE_STEP = step
 KERNELS = ("numpy", "numba")
 """Implementations of the month step (module docstring)."""
 _told: list[bool] = []
@@ -259,8 +258,7 @@ def simulate(
     :class:`LeverOverride` or a function ``levers(plan_t, t)`` returning month ``t``'s ``(levers, N)`` or
     ``(R, levers, N)`` values; ``adjust(world, state)`` changes the initial state (``world`` in ``dtype``);
     ``streams`` (default: ``runs``) key the random numbers while ``runs`` name the runs (recorder, error messages).
-    ``kernel``: ``numpy`` or ``numba`` (default: :func:`kernel_name`; the numpy step also runs when this module's
-    ``step`` has been replaced, e.g. by instrumentation). Returns what the recorder returns (a :class:`Trajectory`
+    ``kernel``: ``numpy`` or ``numba`` (default: :func:`kernel_name`). Returns what the recorder returns (a :class:`Trajectory`
     by default).
     """
     run_ids = np.arange(runs) if isinstance(runs, int) else np.asarray(runs)
@@ -268,7 +266,7 @@ def simulate(
     w = world.astype(dtype)
     keys = rng.run_keys(seed, run_ids if streams is None else np.asarray(streams))
     counters = rng.Counters(len(DRAWS), w.n_states)
-    use_numba = kernel_name(kernel) == "numba" and step is _REFERENCE_STEP  # a replaced step (instrumentation) runs
+    use_numba = kernel_name(kernel) == "numba"
     accumulate = compiled.accumulate if use_numba else None  # the same operations, compiled
     state = initial_state(w, params, len(run_ids), dtype, accumulate)  # stocks accumulate in float64, then cast
     if adjust is not None:

@@ -714,7 +714,7 @@ def test_a_non_finite_value_fails_the_run_in_one_line(baseline_world, baseline_c
 
     monkeypatch.setattr(sim.engine, "step", poisoned)
     with pytest.raises(SimRunError) as err:
-        simulate(baseline_world, baseline_cfg.params, 1, [0, 5])
+        simulate(baseline_world, baseline_cfg.params, 1, [0, 5], kernel="numpy")  # the step poisoned here
     message = str(err.value)
     assert "\n" not in message
     assert "non-finite elite" in message and "PAN" in message and "2026-01" in message and "run 5" in message
