@@ -15,7 +15,6 @@ import numpy as np
 
 from sim import atomic
 from sim.configs import load_config
-from sim.data.seeds import load_seeds
 from sim.paths import CONF_DIR, PROJECT_ROOT
 from sim.runners.ensemble import run_ensemble
 from sim.scenarios import broken_scenarios, scenarios
@@ -55,7 +54,7 @@ python -m sim.scenario_report                    # re-run the library and rewrit
 
 def _summary(name: str, replications: int, seed: int) -> dict[str, object]:
     cfg = load_config(f"scenario={name}", f"replications={replications}", f"seed={seed}", "plots=false")
-    ens = run_ensemble(cfg, seeds=load_seeds(), progress=False)
+    ens = run_ensemble(cfg, progress=False)
     a = ens.trajectory.states["alignment"]
     bri = ens.trajectory.states["bri"].sum(axis=2)
     iso3 = ens.world.iso3

@@ -25,6 +25,19 @@ def composed(*overrides: str) -> RunConfig:
         return to_run_config(compose("config", overrides=list(overrides)))
 
 
+def make_run(out: Path, *overrides: str) -> Path:
+    """A run folder written in-process, as ``python -m sim <overrides> hydra.run.dir=<out>`` writes it (levers
+    given are pinned, as the command line pins them)."""
+    from sim.cli import execute
+
+    levers = [o.split("=", 1)[0] for o in overrides if o.startswith(("us.", "china."))]
+    pins = [f"pinned=[{','.join(levers)}]"] if levers else []
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose("config", overrides=[*overrides, *pins])
+    out.mkdir(parents=True)
+    return execute(cfg, out, list(overrides), progress=False)
+
+
 @pytest.fixture(scope="session")
 def seeds() -> SeedTables:
     return load_seeds()

@@ -13,30 +13,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
+from conftest import make_run
 from matplotlib.collections import PolyCollection
 
 from sim import compare
-from sim.cli import execute
-from sim.config import register_configs
-from sim.paths import CONF_DIR, PROJECT_ROOT
+from sim.paths import PROJECT_ROOT
 from sim.reporting import compare_figures, figures
 from sim.reporting.tables import read_timeseries, undescribed
 
 SNAKE = re.compile(r"[A-Za-z0-9]_[A-Za-z0-9]")
 SHORT = ("replications=4", "end=2026-06", "plots=false")
-
-
-def make_run(out: Path, *overrides: str) -> Path:
-    """A run folder written in-process, as ``python -m sim <overrides> hydra.run.dir=<out>`` writes it (levers
-    given are pinned, as the command line pins them)."""
-    register_configs()
-    levers = [o.split("=", 1)[0] for o in overrides if o.startswith(("us.", "china."))]
-    pins = [f"pinned=[{','.join(levers)}]"] if levers else []
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = compose("config", overrides=[*overrides, *pins])
-    out.mkdir(parents=True)
-    return execute(cfg, out, list(overrides), progress=False)
 
 
 def _shifted_copy(folder: Path, out: Path, years: int) -> Path:

@@ -9,25 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
+from conftest import make_run
 
 from sim import plot
-from sim.cli import execute
-from sim.config import register_configs
-from sim.paths import CONF_DIR, PROJECT_ROOT
+from sim.paths import PROJECT_ROOT
 from sim.reporting import figures, sweep_figures
 from sim.reporting.tables import footer_of, read_summary
 
 RUN_FIGURES = {"alignment_small_multiples.png", "regional_mean.png", "bri_members.png", "choropleth.png"}
-
-
-def make_run(out: Path, *overrides: str) -> Path:
-    """A run folder written in-process, as ``python -m sim <overrides> hydra.run.dir=<out>`` writes it."""
-    register_configs()
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = compose("config", overrides=list(overrides))
-    out.mkdir(parents=True)
-    return execute(cfg, out, list(overrides), progress=False)
 
 
 @pytest.fixture(scope="module")

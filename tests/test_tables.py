@@ -10,24 +10,12 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
+from conftest import make_run
 
-from sim.cli import execute
-from sim.config import register_configs
 from sim.engine import RECORDED, Trajectory
-from sim.paths import CONF_DIR
 from sim.reporting import tables
 
 OVERRIDES = ["replications=6", "end=2026-12", "plots=false"]
-
-
-def make_run(out: Path, *overrides: str) -> Path:
-    """A run folder written in-process, as ``python -m sim <overrides> hydra.run.dir=<out>`` writes it."""
-    register_configs()
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = compose("config", overrides=list(overrides))
-    out.mkdir(parents=True)
-    return execute(cfg, out, list(overrides), progress=False)
 
 
 @pytest.fixture(scope="module")
